@@ -126,8 +126,10 @@ class Optimizer:
         state["t"] = 0
         return state
 
-    def update(self, w, g, state: dict, *, hessian_fn=None, grad_fn=None, check: bool = True):
+    def update(self, w, g, state: dict, *, lr=None, hessian_fn=None, grad_fn=None, check: bool = True):
         """Take one step: returns ``(new_w, new_state)``; ``state`` is not modified.
+
+        ``lr`` overrides the learning rate for this step only (learning-rate schedules use it).
 
         ``check=False`` skips the shape and finiteness checks of ``w`` and ``g`` (runners
         that have checked the first step and watch the loss for divergence use it).
@@ -140,6 +142,8 @@ class Optimizer:
                 V.check_finite(g, "g (the gradient)")
         t = state["t"] + 1
         kwargs = dict(self._kwargs)
+        if lr is not None:
+            kwargs["lr"] = V.check_positive(lr, "lr") if check else lr
         if self.needs_t:
             kwargs["t"] = t
         if self.needs_hessian:
