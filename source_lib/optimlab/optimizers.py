@@ -309,8 +309,11 @@ def adam_step(w, m, v, g, t, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8, bias_co
         v_hat =  v / (1 - beta2**t)
         w     <- w - lr * m_hat / (sqrt(v_hat) + eps)     # eps added to sqrt(v_hat)
 
-    ``bias_correction=False`` skips the two divisions (for teaching: it shows why the
-    first steps are then far too small). Returns ``(w, m, v)``.
+    ``bias_correction=False`` skips the two divisions (for teaching). The first step from
+    zero state then moves each coordinate by about ``lr * (1 - beta1) / sqrt(1 - beta2)``
+    instead of ``lr``: about 3.2 * lr with the defaults (too large, because ``v`` is the
+    more biased of the two), but 0.32 * lr with ``beta1 = beta2 = 0.9`` (too small).
+    Returns ``(w, m, v)``.
     """
     m = beta1 * m + (1.0 - beta1) * g
     v = beta2 * v + (1.0 - beta2) * g * g

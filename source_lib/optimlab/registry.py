@@ -209,6 +209,7 @@ w_t &= w' - \eta \frac{\hat m_t}{\sqrt{\hat v_t} + \epsilon}
     OptimizerInfo(
         "radam", "RAdam", "修正的自适应矩估计", O.radam_step,
         r"""\begin{aligned}
+m_t, v_t, \hat m_t &\ \text{as in Adam} \\
 \rho_\infty &= \tfrac{2}{1-\beta_2} - 1, \quad \rho_t = \rho_\infty - \tfrac{2 t \beta_2^t}{1-\beta_2^t} \\
 r_t &= \sqrt{\tfrac{(\rho_t-4)(\rho_t-2)\rho_\infty}{(\rho_\infty-4)(\rho_\infty-2)\rho_t}} \\
 w_t &= w_{t-1} - \eta\, \hat m_t\, r_t \frac{\sqrt{1-\beta_2^t}}{\sqrt{v_t} + \epsilon} \ \text{if } \rho_t > 5, \ \text{else } w_{t-1} - \eta\, \hat m_t

@@ -195,8 +195,10 @@ def make(optimizer, name: str | None = None, **hyperparameters) -> Optimizer:
         fixed_clash = set(hyperparameters) & set(info.fixed)
         if fixed_clash:
             raise TypeError(f"{optimizer} fixes {sorted(fixed_clash)}; use another registry entry to change them")
+        # The entry's own defaults go in explicitly: a variant may default differently from
+        # its step function (rmsprop_momentum: momentum=0.9, rmsprop_full_step: momentum=0).
         return Optimizer(info.step, name or info.name, state_init=info.state_init,
-                         **{**info.fixed, **hyperparameters})
+                         **{**info.defaults, **info.fixed, **hyperparameters})
     if callable(optimizer):
         state_init = hyperparameters.pop("state_init", None)
         return Optimizer(optimizer, name, state_init=state_init, **hyperparameters)

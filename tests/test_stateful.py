@@ -1,0 +1,372 @@
+"""optimlab.make / Optimizer: the same numbers as calling the step functions by hand.
+
+Also the learner's path: a plain function (no decorator) wrapped with optimlab.make,
+with or without ``t``, with or without state, and the errors a learner's mistake gets.
+"""
+from __future__ import annotations
+
+import copy
+
+import numpy as np
+import pytest
+
+import optimlab
+from optimlab import optimizers as O
+from optimlab.registry import REGISTRY
+from optimlab.stateful import Optimizer
+
+A = np.array([[2.0, 0.3, 0.0], [0.3, 1.0, -0.2], [0.0, -0.2, 0.5]])
+C = np.array([1.0, -1.0, 0.5])
+W0 = np.array([0.2, 0.7, -1.1])
+STEPS = 6
+
+
+def grad(w):
+    """Gradient of 0.5 (w - C)^T A (w - C): depends on w, so every step feeds the next."""
+    return A @ (w - C)
+
+
+def hessian(w):
+    return A
+
+
+def hand_run(info, hyper, steps=STEPS):
+    """Call the registry entry's (checked) step function by hand from the documented initial state."""
+    step = info.step
+    state = {n: np.float64(info.state_init[n]) if n in info.state_init else np.zeros(3) for n in step.state_names}
+    w = W0.copy()
+    path = [w]
+    for t in range(1, steps + 1):
+        kwargs = dict(hyper)
+        if step.needs_t:
+            kwargs["t"] = t
+        if step.needs_hessian:
+            kwargs["H"] = hessian(w)
+        out = step(w, **state, g=grad(w), **kwargs)
+        if step.state_names:
+            w, state = out[0], dict(zip(step.state_names, out[1:]))
+        else:
+            w = out
+        path.append(w)
+    return np.array(path), state
+
+
+def optimizer_run(opt, steps=STEPS, **update_kwargs):
+    state = opt.init(W0)
+    w = W0.copy()
+    path = [w]
+    for _ in range(steps):
+        w, state = opt.update(w, grad(w), state, hessian_fn=hessian, **update_kwargs)
+        path.append(w)
+    return np.array(path), state
+
+
+# Non-default hyperparameters per entry, so the wrapper must pass them through.
+NON_DEFAULT = {
+    "gd": dict(lr=0.2), "momentum": dict(lr=0.2, beta=0.7), "heavy_ball": dict(lr=0.05, mu=0.6),
+    "nesterov": dict(lr=0.05, mu=0.6), "adagrad": dict(lr=0.3, eps=1e-3), "adadelta": dict(lr=0.5, rho=0.8),
+    "rmsprop": dict(lr=0.03, alpha=0.8), "rmsprop_centered": dict(lr=0.03, alpha=0.8, eps=1e-4),
+    "rmsprop_momentum": dict(lr=0.02, momentum=0.5), "adam": dict(lr=0.05, beta1=0.7, beta2=0.9),
+    "amsgrad": dict(lr=0.05, beta2=0.8), "adamax": dict(lr=0.05, beta1=0.6), "nadam": dict(lr=0.05, momentum_decay=0.1),
+    "adamw": dict(lr=0.05, weight_decay=0.3), "radam": dict(lr=0.05, beta2=0.8), "newton": dict(lr=0.5, damping=0.1),
+}
+
+
+def test_every_registry_entry_has_a_case():
+    assert set(NON_DEFAULT) == set(REGISTRY)
+
+
+@pytest.mark.parametrize("name", list(REGISTRY))
+def test_optimizer_equals_step_function_by_hand_with_defaults(name):
+    info = REGISTRY[name]
+    opt = optimlab.make(name)
+    path, state = optimizer_run(opt)
+    expected_path, expected_state = hand_run(info, {**info.defaults, **info.fixed})
+    np.testing.assert_array_equal(path, expected_path)
+    for key in info.step.state_names:
+        np.testing.assert_array_equal(state[key], expected_state[key], err_msg=key)
+    assert state["t"] == STEPS
+    assert np.max(np.abs(path[-1] - W0)) > 1e-3  # it moved
+
+
+@pytest.mark.parametrize("name", list(REGISTRY))
+def test_optimizer_equals_step_function_by_hand_with_other_hyperparameters(name):
+    info = REGISTRY[name]
+    hyper = NON_DEFAULT[name]
+    path, state = optimizer_run(optimlab.make(name, **hyper))
+    expected_path, expected_state = hand_run(info, {**info.defaults, **info.fixed, **hyper})
+    np.testing.assert_array_equal(path, expected_path)
+    # ... and the hyperparameters make a difference (they are not silently dropped)
+    default_path, _ = optimizer_run(optimlab.make(name))
+    assert np.max(np.abs(path - default_path)) > 1e-6
+
+
+def test_rmsprop_momentum_uses_the_registry_default_momentum():
+    # rmsprop_full_step defaults to momentum=0 (plain RMSprop); the registry entry's default is 0.9.
+    opt = optimlab.make("rmsprop_momentum")
+    assert opt.hyperparameters["momentum"] == 0.9
+    assert opt.hyperparameters["centered"] is False
+    path, _ = optimizer_run(opt)
+    plain, _ = optimizer_run(optimlab.make("rmsprop"))
+    assert np.max(np.abs(path - plain)) > 1e-3
+
+
+def test_fixed_variant_settings_are_applied_and_protected():
+    assert optimlab.make("rmsprop_centered").hyperparameters["centered"] is True
+    with pytest.raises(TypeError, match=r"rmsprop_centered fixes \['centered'\]; use another registry entry"):
+        optimlab.make("rmsprop_centered", centered=False)
+
+
+def test_init_state():
+    state = optimlab.make("adam").init(np.array([[1, 2, 3], [4, 5, 6]]))
+    assert set(state) == {"m", "v", "t"} and state["t"] == 0
+    for key in ("m", "v"):
+        assert state[key].shape == (2, 3) and state[key].dtype == np.float64 and not state[key].any()
+    nadam = optimlab.make("nadam").init(np.zeros(4))
+    assert nadam["mu_prod"] == 1.0 and np.ndim(nadam["mu_prod"]) == 0
+    assert optimlab.make("gd").init(np.zeros(2)) == {"t": 0}
+    assert optimlab.make("rmsprop_centered").init(np.zeros(2)).keys() == {"v", "gbar", "b", "t"}
+
+
+def test_init_arrays_are_independent():
+    state = optimlab.make("amsgrad").init(np.zeros(3))
+    assert state["m"] is not state["v"] and state["v"] is not state["v_max"]
+
+
+def test_optimizer_attributes():
+    opt = optimlab.make("newton")
+    assert opt.needs_hessian and not opt.needs_t and opt.name == "newton"
+    adam = optimlab.make("adam", lr=0.1)
+    assert adam.needs_t and not adam.needs_hessian and adam.hyperparameters["lr"] == 0.1
+    assert optimlab.make(adam) is adam
+    assert "adam" in repr(adam) and "lr=0.1" in repr(adam)
+    assert optimlab.make("adam", name="my label").name == "my label"
+
+
+def test_newton_without_hessian_fn_is_a_clear_error():
+    opt = optimlab.make("newton")
+    with pytest.raises(ValueError, match=r"newton needs the Hessian: pass hessian_fn"):
+        opt.update(W0, grad(W0), opt.init(W0))
+
+
+def test_lookahead_nesterov_through_make():
+    opt = optimlab.make(O.nesterov_lookahead_step, lr=0.05, mu=0.8)
+    assert opt.needs_grad_fn and opt.state_names == ("v",)
+    state = opt.init(W0)
+    w = W0
+    w_hand, v_hand = W0, np.zeros(3)
+    for _ in range(5):
+        w, state = opt.update(w, None, state, grad_fn=grad)
+        w_hand, v_hand = O.nesterov_lookahead_step(w_hand, v_hand, grad, lr=0.05, mu=0.8)
+    np.testing.assert_array_equal(w, w_hand)
+    np.testing.assert_array_equal(state["v"], v_hand)
+    with pytest.raises(ValueError, match=r"needs grad_fn"):
+        opt.update(w, None, state)
+
+
+# ---------------------------------------------------------------------------
+# Learning-rate override, no mutation
+# ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", [n for n in REGISTRY])
+def test_lr_override_is_for_one_step(name):
+    info = REGISTRY[name]
+    opt = optimlab.make(name)
+    state = opt.init(W0)
+    w1, s1 = opt.update(W0, grad(W0), state, lr=0.037, hessian_fn=hessian)
+    hand, _ = hand_run(info, {**info.defaults, **info.fixed, "lr": 0.037}, steps=1)
+    np.testing.assert_array_equal(w1, hand[1])
+    # The next step is back at the default lr.
+    w2, _ = opt.update(w1, grad(w1), s1, hessian_fn=hessian)
+    opt_default = optimlab.make(name)
+    w2_expected, _ = opt_default.update(w1, grad(w1), s1, hessian_fn=hessian)
+    np.testing.assert_array_equal(w2, w2_expected)
+    assert opt.hyperparameters["lr"] == info.defaults["lr"]
+
+
+def test_lr_schedule_through_update():
+    # f = (w - 2)^2, g = 2 (w - 2), gd with default lr 0.1:
+    # lr 0.25: 4 - 0.25*4 = 3;  lr 0.125: 3 - 0.125*2 = 2.75;  default 0.1: 2.75 - 0.1*1.5 = 2.6
+    opt = optimlab.make("gd")
+    w, state = np.array([4.0]), opt.init(np.array([4.0]))
+    for lr, expected in [(0.25, 3.0), (0.125, 2.75), (None, 2.6)]:
+        w, state = opt.update(w, 2 * (w - 2.0), state, lr=lr)
+        np.testing.assert_allclose(w, [expected], rtol=1e-15)
+    assert state["t"] == 3
+
+
+@pytest.mark.parametrize("lr", [0, -0.1, float("nan")])
+def test_bad_lr_override_is_refused(lr):
+    opt = optimlab.make("adam")
+    with pytest.raises(ValueError, match=r"lr must be"):
+        opt.update(W0, grad(W0), opt.init(W0), lr=lr)
+
+
+@pytest.mark.parametrize("name", list(REGISTRY))
+def test_update_does_not_mutate_state_or_inputs(name):
+    opt = optimlab.make(name)
+    state = opt.init(W0)
+    w = W0.copy()
+    for _ in range(3):  # get a non-zero state first
+        w, state = opt.update(w, grad(w), state, hessian_fn=hessian)
+    before = copy.deepcopy(state)
+    w_before, g = w.copy(), grad(w)
+    g_before = g.copy()
+    w_new, new_state = opt.update(w, g, state, hessian_fn=hessian)
+    assert new_state is not state
+    assert state.keys() == before.keys()
+    for key in state:
+        np.testing.assert_array_equal(state[key], before[key], err_msg=key)
+    np.testing.assert_array_equal(w, w_before)
+    np.testing.assert_array_equal(g, g_before)
+    assert new_state["t"] == state["t"] + 1
+
+
+def test_update_checks_the_gradient():
+    opt = optimlab.make("adam")
+    state = opt.init(np.zeros(3))
+    with pytest.raises(ValueError, match=r"g \(the gradient\) has shape \(3, 1\) but w has shape \(3,\)"):
+        opt.update(np.zeros(3), np.zeros((3, 1)), state)
+    with pytest.raises(ValueError, match=r"g \(the gradient\) contains a non-finite value \(nan"):
+        opt.update(np.zeros(3), np.array([0.0, np.nan, 0.0]), state)
+    with pytest.raises(TypeError, match=r"w must be a real number or an array of real numbers, got 'w'"):
+        opt.update("w", np.zeros(3), state)
+
+
+def test_update_accepts_int_and_list_input():
+    opt = optimlab.make("gd", lr=0.5)
+    w, state = opt.update([1, 2], [2, 2], opt.init([1, 2]))
+    assert w.dtype == np.float64
+    np.testing.assert_array_equal(w, [0.0, 1.0])
+
+
+# ---------------------------------------------------------------------------
+# A learner's own plain functions
+# ---------------------------------------------------------------------------
+
+def my_adam(w, m, v, g, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+    """A learner's Adam, no decorator: the formula written out."""
+    m = beta1 * m + (1 - beta1) * g
+    v = beta2 * v + (1 - beta2) * g**2
+    m_hat = m / (1 - beta1**t)
+    v_hat = v / (1 - beta2**t)
+    return w - lr * m_hat / (np.sqrt(v_hat) + eps), m, v
+
+
+def my_gd(w, g, lr=0.1):
+    return w - lr * g
+
+
+def my_momentum_forgot_v(w, v, g, lr=0.1, beta=0.9):
+    v = beta * v + (1 - beta) * g
+    return w - lr * v  # forgot to return v
+
+
+def my_momentum_extra(w, v, g, lr=0.1, beta=0.9):
+    v = beta * v + (1 - beta) * g
+    return w - lr * v, v, g
+
+
+def test_learner_adam_with_t_matches_the_library():
+    mine = optimlab.make(my_adam, lr=0.05, beta2=0.9)
+    lib = optimlab.make("adam", lr=0.05, beta2=0.9)
+    assert mine.needs_t and mine.state_names == ("m", "v") and mine.name == "my_adam"
+    p_mine, s_mine = optimizer_run(mine, steps=20)
+    p_lib, s_lib = optimizer_run(lib, steps=20)
+    np.testing.assert_allclose(p_mine, p_lib, rtol=0, atol=1e-14)
+    np.testing.assert_allclose(s_mine["v"], s_lib["v"], rtol=0, atol=1e-14)
+    assert s_mine["t"] == 20
+
+
+def test_learner_function_that_returns_only_w():
+    opt = optimlab.make(my_gd, lr=0.25)
+    state = opt.init(W0)
+    assert state == {"t": 0}
+    w, state = opt.update(W0, grad(W0), state)
+    np.testing.assert_array_equal(w, W0 - 0.25 * grad(W0))
+    assert state == {"t": 1}
+    path, _ = optimizer_run(opt, steps=5)
+    lib, _ = optimizer_run(optimlab.make("gd", lr=0.25), steps=5)
+    np.testing.assert_array_equal(path, lib)
+
+
+def test_learner_function_returning_a_list_is_converted():
+    opt = optimlab.make(lambda w, g, lr=0.5: [float(x) for x in w - lr * g], name="listy")
+    w, _ = opt.update(np.array([1.0, 2.0]), np.array([2.0, 2.0]), opt.init(np.zeros(2)))
+    assert isinstance(w, np.ndarray) and w.dtype == np.float64
+    np.testing.assert_array_equal(w, [0.0, 1.0])
+
+
+def test_learner_function_returning_a_flat_list_gets_the_shape_of_w():
+    opt = optimlab.make(lambda w, g, lr=0.5: list(np.ravel(w - lr * g)), name="flat")
+    w0 = np.arange(6.0).reshape(2, 3)
+    w, _ = opt.update(w0, np.ones((2, 3)), opt.init(w0))
+    assert w.shape == (2, 3)
+    np.testing.assert_array_equal(w, w0 - 0.5)
+
+
+def test_learner_function_with_state_and_wrong_return_arity():
+    opt = optimlab.make(my_momentum_forgot_v)
+    with pytest.raises(TypeError, match=r"my_momentum_forgot_v must return a tuple \(w, v\) of 2 items, got ndarray"):
+        opt.update(W0, grad(W0), opt.init(W0))
+    opt = optimlab.make(my_momentum_extra)
+    with pytest.raises(TypeError, match=r"my_momentum_extra must return a tuple \(w, v\) of 2 items, got tuple of 3 items"):
+        opt.update(W0, grad(W0), opt.init(W0))
+
+
+def test_learner_function_with_state_init():
+    def my_nadam(w, m, v, mu_prod, g, t, lr=0.002, beta1=0.9, beta2=0.999, eps=1e-8, momentum_decay=0.004):
+        return O.nadam_step.unchecked(w, m, v, mu_prod, g, t, lr, beta1, beta2, eps, momentum_decay)
+
+    mine = optimlab.make(my_nadam, state_init={"mu_prod": 1.0}, lr=0.05)
+    p_mine, _ = optimizer_run(mine)
+    p_lib, _ = optimizer_run(optimlab.make("nadam", lr=0.05))
+    np.testing.assert_array_equal(p_mine, p_lib)
+    with pytest.raises(TypeError, match=r"state_init names \['s'\], but the state of my_nadam is \['m', 'v', 'mu_prod'\]"):
+        optimlab.make(my_nadam, state_init={"s": 0.0})
+
+
+def test_learner_function_argument_order_of_hyperparameters_does_not_matter():
+    def my_heavy_ball(w, v, g, mu=0.9, lr=0.01):  # hyperparameters in another order
+        v = mu * v + g
+        return w - lr * v, v
+
+    p_mine, _ = optimizer_run(optimlab.make(my_heavy_ball, lr=0.05, mu=0.5))
+    p_lib, _ = optimizer_run(optimlab.make("heavy_ball", lr=0.05, mu=0.5))
+    np.testing.assert_array_equal(p_mine, p_lib)
+
+
+def test_learner_function_errors_are_named():
+    with pytest.raises(TypeError, match=r"my_gd got unknown hyperparameter\(s\) \['beta'\]; it accepts \['lr'\]"):
+        optimlab.make(my_gd, beta=0.9)
+
+    def no_w(x, g, lr=0.1):
+        return x - lr * g
+
+    with pytest.raises(TypeError, match=r"first argument must be the parameters 'w'; no_w has arguments \['x', 'g', 'lr'\]"):
+        optimlab.make(no_w)
+
+    def no_g(w, grad, lr=0.1):
+        return w - lr * grad
+
+    with pytest.raises(TypeError, match=r"needs the gradient argument 'g' \(or 'grad_fn'\); no_g has arguments"):
+        optimlab.make(no_g)
+
+    def needs_k(w, g, k):
+        return w - k * g
+
+    with pytest.raises(TypeError, match=r"needs_k needs a value for \['k'\] \(they have no default\)"):
+        optimlab.make(needs_k)
+    np.testing.assert_array_equal(optimlab.make(needs_k, k=0.5).update([2.0], [2.0], {"t": 0})[0], [1.0])
+
+    with pytest.raises(TypeError, match=r"optimizer must be a registry name or a step function, got 3"):
+        optimlab.make(3)
+    with pytest.raises(TypeError, match=r"step must be a function, got 3"):
+        Optimizer(3)
+
+
+def test_learner_hyperparameter_values_are_checked_by_name():
+    with pytest.raises(ValueError, match=r"lr must be a finite number > 0, got 0"):
+        optimlab.make(my_gd, lr=0)
+    with pytest.raises(ValueError, match=r"beta2 must be in \[0, 1\), got 1.5"):
+        optimlab.make(my_adam, beta2=1.5)
