@@ -27,6 +27,17 @@ notebook: $(VENV)/.installed     ## the same in Jupyter Notebook 7
 test: $(VENV)/.installed-test    ## the whole test suite
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+release: $(VENV)/.installed      ## regenerate course/ from solutions/ (nbgrader generate_assignment --force)
+	$(BIN)/python autograder/optimlab_grader.py release
+
+selfcheck: $(VENV)/.installed    ## grade your own notebook, hidden tests included: make selfcheck NB=course/<id>/<id>.ipynb
+	@test -n "$(NB)" || { echo "usage: make selfcheck NB=course/<assignment>/<notebook>.ipynb"; exit 2; }
+	$(BIN)/python autograder/optimlab_grader.py selfcheck "$(NB)"
+
+grade: $(VENV)/.installed        ## autograde submissions into autograder/workspace/: make grade SUBMISSIONS=path
+	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=<folder of <student>/<assignment>/<notebook>.ipynb or of LMS zips>"; exit 2; }
+	$(BIN)/python autograder/optimlab_grader.py grade "$(SUBMISSIONS)"
+
 bench: $(VENV)/.installed        ## print the speed figures
 	@for b in benchmarks/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
