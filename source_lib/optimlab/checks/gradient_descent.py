@@ -123,7 +123,7 @@ def _run_cases(hidden: bool):
                  note="w0 has shape (), so the trajectory has shape (8,)"),
             Case("steps=0: the trajectory is just the start",
                  {"grad_fn": lambda w: quad * w, "w0": np.array([1.0, 2.0]), "lr": 0.1, "steps": 0}),
-            Case("steps=1, lr=0.45 on 0.1 x^2 + 2 y^2",
+            Case("steps=1, lr=0.45 on 0.1 x^2 + 2 y^2 - 0.5 x + y",
                  {"grad_fn": lambda w: quad * w - np.array([0.5, -1.0]), "w0": np.array([3.0, 3.0]),
                   "lr": 0.45, "steps": 1}),
         ]
