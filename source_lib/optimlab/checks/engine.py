@@ -318,7 +318,10 @@ def implemented_or_reference(fn: Callable | None, reference: Callable, *probe_ar
     label = name or getattr(fn, "__name__", "your function")
     if fn is not None and is_implemented(fn, *probe_args, **probe_kwargs):
         return fn
-    print(f"Note: {label} is not implemented yet, so this demo uses the reference "
-          f"optimlab.{getattr(reference, '__name__', 'implementation')} instead. "
+    where = f"{getattr(reference, '__module__', 'optimlab')}.{getattr(reference, '__name__', 'implementation')}"
+    if where.startswith("optimlab.optimizers."):
+        where = "optimlab." + where.rsplit(".", 1)[1]
+    print(f"Note: {label} is not implemented yet, so this demo uses the reference implementation "
+          f"({where}) instead. "
           f"Come back after the exercise to see your own version.")
     return reference
