@@ -190,12 +190,14 @@ WRONG_NUMGRADS = {
 
 @pytest.mark.parametrize("hidden", [False, True])
 def test_right_answers_pass(hidden, capsys):
-    assert C.check_quadratic_loss(loss_right, hidden=hidden) == (5 if hidden else 2)
-    assert C.check_quadratic_grad(grad_right, hidden=hidden) == (5 if hidden else 2)
-    assert C.check_numerical_gradient(numgrad_right, hidden=hidden) == (6 if hidden else 3)
-    assert C.check_numerical_gradient(numgrad_copies, hidden=hidden) == (6 if hidden else 3)
-    out = capsys.readouterr().out
-    assert "quadratic_loss: all" in out and "numerical_gradient: all" in out
+    assert C.check_quadratic_loss(loss_right, hidden=hidden) is None
+    assert f"quadratic_loss: all {5 if hidden else 2} cases passed" in capsys.readouterr().out
+    assert C.check_quadratic_grad(grad_right, hidden=hidden) is None
+    assert f"all {5 if hidden else 2} cases passed" in capsys.readouterr().out
+    assert C.check_numerical_gradient(numgrad_right, hidden=hidden) is None
+    assert f"numerical_gradient: all {6 if hidden else 3} cases passed" in capsys.readouterr().out
+    assert C.check_numerical_gradient(numgrad_copies, hidden=hidden) is None
+    assert f"all {6 if hidden else 3} cases passed" in capsys.readouterr().out
 
 
 def test_reference_functions_pass_their_own_checks():

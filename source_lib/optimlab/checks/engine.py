@@ -202,10 +202,11 @@ def check_function(
     rtol: float = 1e-7,
     atol: float = 1e-10,
     quiet: bool = False,
-) -> int:
+) -> None:
     """Check a function that is called once per case (a loss, a gradient, an EMA, ...).
 
-    Returns the number of cases checked and prints a one-line success message.
+    Prints a one-line success message and returns None: nbgrader reads a number shown as a
+    test cell's result as partial credit, so a check must not return one.
     """
     if not callable(fn):
         raise ExerciseFailure(f"{exercise}: expected your function, got {type(fn).__name__} {fn!r:.60}")
@@ -231,7 +232,6 @@ def check_function(
             raise ExerciseFailure(_report(exercise, case.label, "", name, g, e, diff, hint, case.inputs, case.note))
     if not quiet:
         print(f"{exercise}: all {len(cases)} cases passed.")
-    return len(cases)
 
 
 def check_steps(
@@ -245,13 +245,13 @@ def check_steps(
     rtol: float = 1e-7,
     atol: float = 1e-10,
     quiet: bool = False,
-) -> int:
+) -> None:
     """Check an optimizer step function over several steps from the cases' (non-zero) state.
 
     ``returns`` names the outputs, e.g. ``("w", "v")``; each output is fed back into the
     input of the same name for the next step. If a case has ``grad``, each step's ``g``
     is ``grad(w)`` at the learner's current ``w``; ``t`` advances by one per step.
-    Returns the number of steps checked.
+    Prints a one-line success message and returns None (see :func:`check_function`).
     """
     if not callable(fn):
         raise ExerciseFailure(f"{exercise}: expected your function, got {type(fn).__name__} {fn!r:.60}")
@@ -293,7 +293,6 @@ def check_steps(
             total += 1
     if not quiet:
         print(f"{exercise}: all {len(cases)} cases passed ({total} steps checked).")
-    return total
 
 
 def is_implemented(fn: Callable, *args, **kwargs) -> bool:

@@ -47,7 +47,7 @@ def _gd_cases(hidden: bool):
     return cases
 
 
-def check_gd_step(gd_step, hidden: bool = False) -> int:
+def check_gd_step(gd_step, hidden: bool = False) -> None:
     """``gd_step(w, g, lr)`` must return ``w - lr * g`` without modifying ``w``."""
     return check_steps(gd_step, _ref_gd_step, _gd_cases(hidden), exercise="gd_step", returns=("w",),
                        variants=_GD_VARIANTS)
@@ -183,7 +183,7 @@ def _check_run_shape(run_gd, cases):
                               f"Likely mistake: {hint}")
 
 
-def check_run_gd(run_gd, hidden: bool = False) -> int:
+def check_run_gd(run_gd, hidden: bool = False) -> None:
     """``run_gd(grad_fn, w0, lr, steps)`` must return the array ``[w0, w1, ..., w_steps]``, leaving w0 unchanged."""
     if not callable(run_gd):
         raise ExerciseFailure(f"run_gd: expected your function, got {type(run_gd).__name__} {run_gd!r:.60}")

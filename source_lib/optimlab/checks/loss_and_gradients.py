@@ -103,7 +103,7 @@ def _data_cases(hidden: bool, seed: int):
     return cases
 
 
-def check_quadratic_loss(quadratic_loss, hidden: bool = False) -> int:
+def check_quadratic_loss(quadratic_loss, hidden: bool = False) -> None:
     """``quadratic_loss(w, x, y)`` must return the MSE ``mean((w[0]*x**2 + w[1]*x + w[2] - y)**2)``."""
     return check_function(quadratic_loss, reference_quadratic_loss, _data_cases(hidden, seed=11),
                           exercise="quadratic_loss", returns=("loss",), variants=_LOSS_VARIANTS)
@@ -148,7 +148,7 @@ _GRAD_VARIANTS = [
 ]
 
 
-def check_quadratic_grad(quadratic_grad, hidden: bool = False) -> int:
+def check_quadratic_grad(quadratic_grad, hidden: bool = False) -> None:
     """``quadratic_grad(w, x, y)`` must return ``(2/N) * sum(r * [x**2, x, 1])`` with ``r = pred - y``, shape (3,)."""
     return check_function(quadratic_grad, reference_quadratic_grad, _data_cases(hidden, seed=12),
                           exercise="quadratic_grad", returns=("grad",), variants=_GRAD_VARIANTS)
@@ -278,7 +278,7 @@ def _check_w_restored(numerical_gradient, cases):
             )
 
 
-def check_numerical_gradient(numerical_gradient, hidden: bool = False) -> int:
+def check_numerical_gradient(numerical_gradient, hidden: bool = False) -> None:
     """``numerical_gradient(f, w, h=1e-5)``: central differences for every entry of ``w``, ``w`` left unchanged."""
     if not callable(numerical_gradient):
         raise ExerciseFailure(f"numerical_gradient: expected your function, got "
