@@ -1,0 +1,233 @@
+"""What every explorer shares: the figure, its canvas, the controls and how it is displayed.
+
+Drawing approach (see the README): one matplotlib figure per explorer, drawn on an ipympl
+canvas widget created directly (no ``%matplotlib widget`` needed in the notebook). The axes,
+the contour plot and every line are created once; a slider change recomputes the runs and
+only calls ``set_data`` on existing artists, then ``canvas.draw_idle()``. ipympl renders
+with Agg in the kernel and sends only the pixels that changed (a PNG of the difference).
+In static mode the same figure is drawn on a plain Agg canvas and shown as a PNG.
+"""
+from __future__ import annotations
+
+import math
+import warnings
+
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+from .static import figure_png, png_b64, static_mode
+
+__all__ = ["Explorer", "COLORS", "hyper_slider", "snap_log", "SLIDER_HYPERPARAMETERS"]
+
+# Colour per optimizer, the same in every explorer, so that "adam" is always red.
+_PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#17becf",
+            "#bcbd22", "#7f7f7f"]
+COLORS = {
+    "gd": "#1f77b4", "momentum": "#ff7f0e", "nesterov": "#2ca02c", "adam": "#d62728", "rmsprop": "#9467bd",
+    "adagrad": "#8c564b", "heavy_ball": "#e377c2", "adadelta": "#17becf", "newton": "#000000",
+    "amsgrad": "#bcbd22", "adamax": "#7f7f7f", "nadam": "#ff9896", "adamw": "#aec7e8", "radam": "#98df8a",
+    "rmsprop_centered": "#c5b0d5", "rmsprop_momentum": "#c49c94",
+}
+
+#: Hyperparameters that get a slider (eps and the like stay at their defaults).
+SLIDER_HYPERPARAMETERS = ("lr", "beta", "beta1", "beta2", "mu", "alpha", "rho", "momentum", "damping",
+                          "weight_decay")
+
+# Figures are drawn at 72 dpi: the interactive canvas sends fewer pixels per update and the
+# static PNG stays small (about 50 kB).
+DPI = 72
+
+
+def color_of(name: str, index: int = 0) -> str:
+    return COLORS.get(name, _PALETTE[index % len(_PALETTE)])
+
+
+def _slider_step(low: float, high: float) -> float:
+    """A round step giving 500 to 5000 positions between low and high."""
+    return 10.0 ** math.floor(math.log10((high - low) / 500.0))
+
+
+#: Step of the log sliders in decades: 0.2 % per step, fine enough that a value shown with three
+#: significant digits is the value used.
+LOG_STEP = 0.001
+
+
+def snap_log(value: float, low: float) -> float:
+    """``value`` on the grid of a log slider starting at ``low``: the browser's slider snaps its value
+    to that grid and sends it back, so the kernel uses the snapped value from the start."""
+    lo = math.log10(low)
+    return float(10.0 ** (lo + round((math.log10(value) - lo) / LOG_STEP) * LOG_STEP))
+
+
+def hyper_slider(h, value=None, description=None, width="260px"):
+    """An ipywidgets slider for a :class:`optimlab.registry.Hyperparameter`: its range and scale.
+
+    Log-scaled hyperparameters (learning rates) get a ``FloatLogSlider`` moving in steps of
+    10^0.001 (0.23 %); the others a ``FloatSlider`` with a round step. Read the value the slider
+    really holds from ``slider.value`` (a log value is snapped to the slider's grid).
+    """
+    import ipywidgets as W
+
+    value = h.default if value is None else float(value)
+    low, high = min(h.low, value), max(h.high, value)  # a value outside the course's range widens it
+    if h.log:
+        value = snap_log(value, low)
+    common = dict(description=description or h.name, continuous_update=True, readout_format=".3g",
+                  style={"description_width": "initial"}, layout=W.Layout(width=width))
+    if h.log:
+        return W.FloatLogSlider(value=value, base=10, min=math.log10(low), max=math.log10(high), step=LOG_STEP,
+                                **common)
+    return W.FloatSlider(value=value, min=low, max=high, step=_slider_step(low, high), **common)
+
+
+class Explorer:
+    """Base class: a figure, controls that change a state, and a display that works everywhere.
+
+    Subclasses implement ``_build_figure()`` (axes and artists, once), ``_refresh()`` (compute
+    and update artists in place) and ``_build_controls()`` (the ipywidgets, widget mode only),
+    and list their figure size in ``FIGSIZE``.
+
+    Redrawing in widget mode uses *blitting*: the artists that change with every slider move
+    (paths, loss curves, notes) are registered with :meth:`_animate`; a full draw renders
+    everything else once and keeps it as a background image, and each update only pastes the
+    background, draws the changing artists on top and sends the changed pixels. Anything that
+    moves the frame (axis limits, legend, landscape) sets ``_layout_dirty`` and gets a full draw.
+
+    Attributes
+    ----------
+    static : bool
+        True when the explorer only draws a PNG (see :func:`optimlab.widgets.static_mode`).
+    figure : matplotlib.figure.Figure
+    canvas : the ipympl ``Canvas`` widget (widget mode) or an Agg canvas (static mode)
+    widget : ipywidgets.Widget or None
+        The whole interactive view (``None`` in static mode).
+    """
+
+    FIGSIZE = (10.0, 3.8)
+
+    def __init__(self, static=None):
+        self.static = static_mode(static)
+        self.figure = Figure(figsize=self.FIGSIZE, dpi=DPI)
+        self.canvas = FigureCanvasAgg(self.figure) if self.static else _ipympl_canvas(self.figure)
+        self.widget = None
+        self._animated = []
+        self._background = None
+        self._layout_dirty = True
+        self._printing = False
+        self._build_figure()
+        self._refresh()
+        if not self.static:
+            self.widget = self._build_controls()
+            # The sliders hold the values on their grid (see snap_log): recompute with exactly those.
+            self._refresh()
+            self.canvas.mpl_connect("draw_event", self._on_draw)
+            # Clicks on the figure (e.g. to choose a start point) reach _on_click.
+            self.canvas.mpl_connect("button_press_event", self._on_click)
+
+    # -- subclasses ------------------------------------------------------------------------
+    def _build_figure(self):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def _refresh(self):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def _build_controls(self):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def _on_click(self, event):
+        pass
+
+    def _animate(self, *artists):
+        """Register artists that change on every update (widget mode draws them by blitting)."""
+        for a in artists:
+            if not self.static:
+                a.set_animated(True)
+            self._animated.append(a)
+        return artists[0] if len(artists) == 1 else artists
+
+    # -- updating --------------------------------------------------------------------------
+    def update(self):
+        """Recompute from the current state and redraw (slider callbacks call this)."""
+        self._refresh()
+        if self.static:
+            return
+        if self._layout_dirty or not self._blit():
+            # The front-end asks for the full draw when it is ready (ipympl coalesces requests).
+            self.canvas.draw_idle()
+
+    def draw(self):
+        """Draw everything now (synchronously), as when the front-end asks for a redraw."""
+        self.canvas.draw()
+
+    def _on_draw(self, event):
+        # After a full draw of the non-animated artists: keep them as the background, then
+        # draw the animated ones on the same renderer so the full frame is complete.
+        if self._printing:
+            return  # png() draws everything, animated artists included: not a background
+        renderer = event.renderer
+        self._background = (renderer, renderer.copy_from_bbox(self.figure.bbox))
+        self._layout_dirty = False
+        for a in self._animated:
+            self.figure.draw_artist(a)
+
+    def _blit(self) -> bool:
+        """Paste the background, draw the animated artists, send the changed pixels; False if impossible."""
+        if self._background is None:
+            return False
+        renderer, bg = self._background
+        if self.canvas.get_renderer() is not renderer:
+            return False  # resized, or a new device pixel ratio: a full draw is due
+        renderer.restore_region(bg)
+        for a in self._animated:
+            self.figure.draw_artist(a)
+        self.canvas.blit(self.figure.bbox)
+        return True
+
+    # -- display ---------------------------------------------------------------------------
+    def png(self) -> bytes:
+        """The figure as it is now, as PNG bytes (animated artists included)."""
+        animated = [a for a in self._animated if a.get_animated()]
+        for a in animated:
+            a.set_animated(False)
+        self._printing = True
+        try:
+            return figure_png(self.figure)
+        finally:
+            self._printing = False
+            for a in animated:
+                a.set_animated(True)
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        data = {"text/plain": repr(self)}
+        try:
+            data["image/png"] = png_b64(self.png())
+        except Exception as exc:  # pragma: no cover - the picture is a fallback: never fail the cell for it
+            if self.widget is None:
+                raise
+            warnings.warn(f"could not draw the static fallback image: {exc}", stacklevel=2)
+        if self.widget is not None:
+            view = self.widget._repr_mimebundle_(include=include, exclude=exclude)
+            view.pop("text/plain", None)
+            data.update(view)
+        return data
+
+    def __repr__(self):
+        return f"<{type(self).__name__}{' (static)' if self.static else ''}>"
+
+
+def _ipympl_canvas(fig):
+    """An ipympl canvas widget for ``fig`` without switching pyplot's backend."""
+    from ipympl.backend_nbagg import Canvas, FigureManager
+
+    canvas = Canvas(fig)
+    # The manager relays the front-end's messages (resize, refresh, mouse events) to the canvas;
+    # it is not registered with pyplot, so plt.show() and %matplotlib inline leave it alone.
+    with warnings.catch_warnings():
+        # ipympl 0.10's toolbar passes its canvas on to traitlets, which warns about it (harmless).
+        warnings.filterwarnings("ignore", "Passing unrecognized arguments", DeprecationWarning)
+        FigureManager(canvas, 0)
+    canvas.header_visible = False
+    canvas.footer_visible = False
+    canvas.resizable = False
+    canvas.toolbar_visible = "fade-in-fade-out"
+    return canvas
