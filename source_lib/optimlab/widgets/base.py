@@ -217,7 +217,17 @@ class Explorer:
 
 def _ipympl_canvas(fig):
     """An ipympl canvas widget for ``fig`` without switching pyplot's backend."""
-    from ipympl.backend_nbagg import Canvas, FigureManager
+    import matplotlib
+
+    # ipympl's package __init__ calls matplotlib.use(ipympl) when matplotlib is already loaded, which
+    # would turn every later plt figure of the notebook into a widget and drop the inline PNGs.
+    # We only need its Canvas class, so the backend switch is skipped during that import.
+    real_use = matplotlib.use
+    matplotlib.use = lambda *args, **kwargs: None
+    try:
+        from ipympl.backend_nbagg import Canvas, FigureManager
+    finally:
+        matplotlib.use = real_use
 
     canvas = Canvas(fig)
     # The manager relays the front-end's messages (resize, refresh, mouse events) to the canvas;
