@@ -1,0 +1,167 @@
+"""nbgrader preprocessors of the optimlab course (used by nbgrader_config.py).
+
+RobustExecute: nbgrader's Execute preprocessor that never loses a submission.
+NoPartialCredit: a test cell passes or fails; a value it displays is not a score.
+
+RobustExecute
+-------------
+
+Plain nbgrader 0.9.6 gives up on the *whole* submission (it deletes the autograded
+copy and records nothing) when
+
+* the kernel dies (``os._exit``, a segfault, the out-of-memory killer): nbclient
+  raises ``DeadKernelError``;
+* a cell times out and the kernel does not answer the interrupt (the learner's code
+  ignores SIGINT or loops inside C code): nbclient raises ``CellTimeoutError``
+  ("Timeout waiting for IOPub output").
+
+This subclass grades such a notebook *as far as it got* instead: the offending cell
+gets an error output that names what happened, the kernel is stopped, and every later
+code cell gets a ``NotExecuted`` error output. nbgrader's ``SaveAutoGrades`` then gives
+full or partial credit to the test cells that ran and passed, and zero to the cell that
+crashed and to the cells after it (a test cell without an error output would otherwise
+count as passed).
+
+A timeout that the kernel *does* answer (an ordinary ``while True: pass``) is left to
+nbclient: the cell gets a ``CellTimeoutError`` output and the following cells run.
+
+``notebook_timeout`` bounds the wall-clock time of a whole notebook, so a submission
+whose every exercise loops forever costs at most that budget (plus one cell timeout)
+instead of ``timeout`` times the number of cells.
+
+The error names below (``CellTimeoutError``, ``KernelDied``, ``NotExecuted``) are what
+``optimlab_grader.py`` looks for to fill the status column of the grade reports.
+"""
+from __future__ import annotations
+
+import textwrap
+from time import monotonic
+
+from jupyter_core.utils import run_sync
+from nbclient.exceptions import CellTimeoutError, DeadKernelError
+from nbformat.notebooknode import NotebookNode
+from traitlets import Integer
+
+from nbgrader.preprocessors import Execute, NbGraderPreprocessor
+from nbgrader.utils import is_grade, is_solution
+
+TIMEOUT_ENAME = "CellTimeoutError"
+KERNEL_DIED_ENAME = "KernelDied"
+NOT_EXECUTED_ENAME = "NotExecuted"
+
+
+def error_output(ename: str, evalue: str) -> NotebookNode:
+    """An nbformat error output whose traceback is the one-line message."""
+    lines = textwrap.wrap(f"{ename}: {evalue}", width=88, subsequent_indent="    ")
+    return NotebookNode(output_type="error", ename=ename, evalue=evalue, traceback=lines)
+
+
+def describe(cell, index: int) -> str:
+    """'cell 7 (`import os`)': a cell as a reader of the notebook can find it."""
+    first = next((ln.strip() for ln in cell.source.splitlines() if ln.strip()), "")
+    if len(first) > 40:
+        first = first[:37] + "..."
+    return f"cell {index} (`{first}`)"
+
+
+class RobustExecute(Execute):
+    """Execute every cell; record crashes and hangs in the notebook instead of failing."""
+
+    notebook_timeout = Integer(
+        600,
+        help=(
+            "Wall-clock budget in seconds for one notebook. Once it is spent, the cells "
+            "not yet run get a NotExecuted error (0 or None means no budget)."
+        ),
+    ).tag(config=True)
+
+    def preprocess(self, nb, resources=None, km=None):
+        self._stop_reason = None
+        self._started = monotonic()
+        # The message a learner sees when a cell is interrupted after `timeout` seconds.
+        self.error_on_timeout = {
+            "ename": TIMEOUT_ENAME,
+            "evalue": (
+                f"this cell ran longer than {self.timeout} s and was interrupted "
+                "(an infinite loop, or far too many iterations?)"
+            ),
+            "traceback": [
+                f"{TIMEOUT_ENAME}: this cell ran longer than {self.timeout} s and was interrupted"
+            ],  # the KeyboardInterrupt output above it shows where it was running
+        }
+        return super().preprocess(nb, resources, km)
+
+    def _runs(self, cell) -> bool:
+        return cell.cell_type == "code" and bool(cell.source.strip())
+
+    def preprocess_cell(self, cell, resources, index):
+        if not self._runs(cell):
+            return super().preprocess_cell(cell, resources, index)
+        if self._stop_reason is None and self.notebook_timeout:
+            if monotonic() - self._started > self.notebook_timeout:
+                self._stop_reason = (
+                    f"the notebook used up its time budget of {self.notebook_timeout} s"
+                )
+        if self._stop_reason is not None:
+            cell.outputs = [error_output(NOT_EXECUTED_ENAME, f"not run: {self._stop_reason}")]
+            cell.execution_count = None
+            return cell, self.resources
+        try:
+            return super().preprocess_cell(cell, resources, index)
+        except DeadKernelError:
+            cell.outputs.append(error_output(
+                KERNEL_DIED_ENAME,
+                "the Python kernel died while running this cell (os._exit, a crash, or "
+                "running out of memory); the cells after it were not run",
+            ))
+            self._stop_reason = f"the kernel died in an earlier cell, {describe(cell, index)}"
+        except CellTimeoutError:
+            # The interrupt did not stop the cell: the kernel is unusable.
+            cell.outputs.append(error_output(
+                TIMEOUT_ENAME,
+                f"this cell ran longer than {self.timeout} s and did not stop when "
+                "interrupted, so the kernel was stopped; the cells after it were not run",
+            ))
+            self._stop_reason = (
+                f"the kernel was stopped after a timeout in an earlier cell, "
+                f"{describe(cell, index)}"
+            )
+            self._kill_kernel()
+        except Exception as exc:  # noqa: BLE001 - any other failure of the kernel link
+            cell.outputs.append(error_output(
+                KERNEL_DIED_ENAME,
+                f"running this cell failed in the grader ({type(exc).__name__}: {exc}); "
+                "the cells after it were not run",
+            ))
+            self._stop_reason = (
+                f"the grader lost the kernel in an earlier cell, {describe(cell, index)}"
+            )
+            self._kill_kernel()
+        return cell, self.resources
+
+    def _kill_kernel(self) -> None:
+        try:
+            if self.km is not None:
+                run_sync(self.km.shutdown_kernel)(now=True)
+        except Exception as exc:  # noqa: BLE001 - best effort, cleanup follows anyway
+            self.log.warning("could not stop the kernel: %s", exc)
+
+
+class NoPartialCredit(NbGraderPreprocessor):
+    """Show a test cell's displayed value as ordinary output, never as partial credit.
+
+    nbgrader reads an ``execute_result`` of a test cell that looks like a number as the
+    cell's score, and gives up on the whole notebook when that number exceeds the cell's
+    points. The course's test cells are all-or-nothing: a check function that returns
+    something (say, the number of cases it ran) must not turn into a score. Such outputs
+    become ``display_data`` (same content, still shown in the feedback) before
+    SaveAutoGrades runs; errors are untouched, so a failing test still scores zero.
+    """
+
+    def preprocess_cell(self, cell, resources, cell_index):
+        if cell.cell_type == "code" and is_grade(cell) and not is_solution(cell):
+            for output in cell.get("outputs", []):
+                if output.get("output_type") == "execute_result":
+                    output.output_type = "display_data"
+                    output.pop("execution_count", None)
+        return cell, resources
