@@ -41,5 +41,9 @@ grade: $(VENV)/.installed        ## autograde submissions into autograder/worksp
 bench: $(VENV)/.installed        ## print the speed figures
 	@for b in benchmarks/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
+fixtures:                        ## re-record the torch.optim parity fixtures (torch in its own venv, never in .venv)
+	test -x .torchvenv/bin/python || { $(PYTHON) -m venv .torchvenv && .torchvenv/bin/pip install --quiet torch==2.13.0 numpy; }
+	.torchvenv/bin/python scripts/record_torch_fixtures.py
+
 clean:
 	rm -rf $(VENV) autograder/workspace

@@ -1,7 +1,8 @@
 """Record ``torch.optim`` trajectories as golden fixtures for ``tests/test_parity.py``.
 
 torch is NOT a dependency of optimlab and must not go into the project venv. Run this
-script in a separate, throw-away venv with a pinned CPU build of torch::
+script in a separate, throw-away venv with a pinned CPU build of torch. ``make fixtures``
+does it with the venv in ``.torchvenv/`` (git-ignored); by hand::
 
     python3 -m venv /tmp/torchvenv
     /tmp/torchvenv/bin/pip install torch==2.13.0 numpy   # pinned: an unpinned torch pulls GBs of CUDA

@@ -37,7 +37,8 @@ pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "tests" / "artifacts"
-DEFAULT_NOTEBOOK = ROOT / "tests" / "browser_notebooks" / "widgets_demo.ipynb"
+# A course notebook (the instructor version, so that Run All does not stop at an unfinished exercise).
+DEFAULT_NOTEBOOK = ROOT / "solutions" / "04_momentum" / "04_momentum.ipynb"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
