@@ -9,6 +9,7 @@ In static mode the same figure is drawn on a plain Agg canvas and shown as a PNG
 """
 from __future__ import annotations
 
+import contextlib
 import math
 import warnings
 
@@ -123,6 +124,25 @@ class Explorer:
             self.canvas.mpl_connect("draw_event", self._on_draw)
             # Clicks on the figure (e.g. to choose a start point) reach _on_click.
             self.canvas.mpl_connect("button_press_event", self._on_click)
+
+    # -- batching changes --------------------------------------------------------------------
+    _suspended = 0  # > 0 while several settings change at once (see _batch)
+
+    @contextlib.contextmanager
+    def _batch(self):
+        """Apply several changes, then recompute once."""
+        self._suspended += 1
+        try:
+            yield
+        finally:
+            self._suspended -= 1
+        if not self._suspended:
+            self.update()
+
+    def _changed(self, *_):
+        """Observer for the controls: recompute unless a batch of changes is under way."""
+        if not self._suspended:
+            self.update()
 
     # -- subclasses ------------------------------------------------------------------------
     def _build_figure(self):  # pragma: no cover - abstract

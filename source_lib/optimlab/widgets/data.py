@@ -1,7 +1,6 @@
 """The data explorer: mini-batch training of a model, with batch size, learning rate, epochs and optimizer."""
 from __future__ import annotations
 
-import contextlib
 
 import numpy as np
 
@@ -119,7 +118,6 @@ class DataExplorer(Explorer):
         if lr is not None:
             self.hyper[self.optimizer]["lr"] = V.check_positive(lr, "lr")
         self.history = None
-        self._suspended = 0
         super().__init__(static=static)
 
     # -- state --------------------------------------------------------------------------------
@@ -344,20 +342,6 @@ class DataExplorer(Explorer):
             text.set_fontweight("bold" if (alarm and k == 0) or ("diverges" in msg) else "normal")
 
     # -- control ------------------------------------------------------------------------------
-    @contextlib.contextmanager
-    def _batch(self):
-        self._suspended += 1
-        try:
-            yield
-        finally:
-            self._suspended -= 1
-        if not self._suspended:
-            self.update()
-
-    def _changed(self, *_):
-        if not self._suspended:
-            self.update()
-
     def set(self, *, optimizer=None, lr=None, batch_size=None, epochs=None, seed=None, **hyper):
         """Change settings in both modes, e.g. ``ex.set(batch_size=1, lr=0.01)``."""
         with self._batch():

@@ -1,7 +1,6 @@
 """The landscape explorer: optimizers' paths on a loss landscape, with sliders for every hyperparameter."""
 from __future__ import annotations
 
-import contextlib
 import math
 
 import numpy as np
@@ -94,7 +93,6 @@ class LandscapeExplorer(Explorer):
         self.hyper = self._initial_hyper(self.landscape, first=True)
         self.results = {}
         self.cache = RunCache()
-        self._suspended = 0
         # One line of notes per optimizer that can be ticked, plus one general line.
         self._n_notes = len(self.available) + 1
         self.FIGSIZE = (10.5, 3.3 + 0.21 * self._n_notes)
@@ -278,21 +276,6 @@ class LandscapeExplorer(Explorer):
                 text.set_visible(False)
 
     # -- programmatic control (both modes) ---------------------------------------------------
-    @contextlib.contextmanager
-    def _batch(self):
-        """Apply several changes, then recompute once."""
-        self._suspended += 1
-        try:
-            yield
-        finally:
-            self._suspended -= 1
-        if not self._suspended:
-            self.update()
-
-    def _changed(self, *_):
-        if not self._suspended:
-            self.update()
-
     def set(self, *, landscape=None, steps=None, start=None, selected=None):
         """Change the landscape, the number of steps, the start point or the optimizers shown."""
         with self._batch():

@@ -1,7 +1,6 @@
 """A race: the learner's own step function beside the library's reference on a landscape."""
 from __future__ import annotations
 
-import contextlib
 
 import numpy as np
 
@@ -54,7 +53,6 @@ class Race(Explorer):
         self.cache = RunCache(64)
         self.reference_result = self.learner_result = self.learner_error = None
         self.note = ""
-        self._suspended = 0
         self.t_shown = None  # replay: show the first t steps (None: all)
         super().__init__(static=static)
 
@@ -178,16 +176,6 @@ class Race(Explorer):
             text.set_fontweight("bold" if alarm else "normal")
 
     # -- control --------------------------------------------------------------------------------
-    @contextlib.contextmanager
-    def _batch(self):
-        self._suspended += 1
-        try:
-            yield
-        finally:
-            self._suspended -= 1
-        if not self._suspended:
-            self.update()
-
     def set(self, *, steps=None, start=None, t=None, **hyper):
         """Change hyperparameters, steps, start or the replay step ``t`` in both modes."""
         with self._batch():
