@@ -278,6 +278,24 @@ def _check_labels(y, n_classes: int, n_rows: int, name: str = "y", x_name: str =
     return labels
 
 
+
+def _softmax_cross_entropy(Z, labels):
+    """Mean cross-entropy of softmax(Z) against integer ``labels`` and its gradient with respect to Z.
+
+    ``dL/dZ = (softmax(Z) - onehot(labels)) / n``; the max is subtracted first so that
+    large logits cannot overflow. Shared by the softmax-regression and MLP output layers.
+    """
+    n = Z.shape[0]
+    rows = np.arange(n)
+    Zs = Z - Z.max(axis=1, keepdims=True)
+    E = np.exp(Zs)
+    S = E.sum(axis=1)
+    loss = np.mean(np.log(S) - Zs[rows, labels])
+    dZ = E / S[:, None]
+    dZ[rows, labels] -= 1.0
+    dZ /= n
+    return loss, dZ
+
 class Model:
     """Common interface of the models: a flat parameter vector ``w`` and an averaged loss.
 
@@ -611,16 +629,7 @@ class SoftmaxRegression(_Classifier):
 
     def _loss_grad(self, w, X2, labels):
         W, b = self._split(w)
-        Z = X2 @ W + b
-        n = X2.shape[0]
-        rows = np.arange(n)
-        Zs = Z - Z.max(axis=1, keepdims=True)
-        E = np.exp(Zs)
-        S = E.sum(axis=1)
-        loss = np.mean(np.log(S) - Zs[rows, labels])
-        G = E / S[:, None]
-        G[rows, labels] -= 1.0
-        G /= n
+        loss, G = _softmax_cross_entropy(X2 @ W + b, labels)
         g = np.empty(self.n_params)
         gW = g[: -self.n_classes].reshape(self.n_features, self.n_classes)
         gW[...] = X2.T @ G
@@ -738,16 +747,7 @@ class MLP(_Classifier):
             A = self._f(Z)
         inputs.append(A)
         W, b = layers[-1]
-        Z = A @ W + b
-        n = X2.shape[0]
-        rows = np.arange(n)
-        Zs = Z - Z.max(axis=1, keepdims=True)
-        E = np.exp(Zs)
-        S = E.sum(axis=1)
-        loss = np.mean(np.log(S) - Zs[rows, labels])
-        dZ = E / S[:, None]
-        dZ[rows, labels] -= 1.0
-        dZ /= n
+        loss, dZ = _softmax_cross_entropy(A @ W + b, labels)
         # Backward pass: write each layer's gradient straight into its slot of the flat vector.
         g = np.empty(self.n_params)
         grads = self._layers(g)
