@@ -71,6 +71,35 @@ _HYPER_CHECKS = {
 _NOT_STATE = {"w", "g", "t", "H", "grad_fn"}
 
 
+def signature_roles(fn):
+    """Read a step function's signature: ``(names, positional, state_names, hyperparameter defaults)``.
+
+    ``w`` comes first; the positional arguments before ``g`` (or ``grad_fn``) other than ``w``,
+    ``t`` and ``H`` are the state variables; arguments with defaults are hyperparameters.
+    """
+    try:
+        sig = inspect.signature(fn)
+    except (TypeError, ValueError):
+        raise TypeError(f"step function must be a Python function with a signature, got {fn!r}") from None
+    params = list(sig.parameters.values())
+    names = [p.name for p in params]
+    if not names or names[0] != "w":
+        raise TypeError(
+            f"a step function's first argument must be the parameters 'w'; {getattr(fn, '__name__', fn)} "
+            f"has arguments {names}"
+        )
+    if "g" not in names and "grad_fn" not in names:
+        raise TypeError(
+            f"a step function needs the gradient argument 'g' (or 'grad_fn'); "
+            f"{getattr(fn, '__name__', fn)} has arguments {names}"
+        )
+    cut = names.index("g") if "g" in names else names.index("grad_fn")
+    state_names = tuple(n for n in names[:cut] if n not in _NOT_STATE)
+    positional = [p.name for p in params if p.default is inspect.Parameter.empty]
+    hyper_defaults = {p.name: p.default for p in params if p.default is not inspect.Parameter.empty}
+    return names, positional, state_names, hyper_defaults
+
+
 def step_function(*, scalar_state=()):
     """Decorate a step function with argument checks derived from its parameter names.
 
@@ -82,11 +111,7 @@ def step_function(*, scalar_state=()):
 
     def decorate(fn):
         sig = inspect.signature(fn)
-        params = list(sig.parameters.values())
-        names = [p.name for p in params]
-        state_names = tuple(n for n in names[: names.index("g") if "g" in names else names.index("grad_fn")]
-                            if n not in _NOT_STATE)
-        hyper = {p.name: p.default for p in params if p.default is not inspect.Parameter.empty}
+        names, _, state_names, hyper = signature_roles(fn)
 
         @functools.wraps(fn)
         def checked(*args, **kwargs):

@@ -23,40 +23,15 @@ array([ 0.9, -2.1])
 """
 from __future__ import annotations
 
-import inspect
 from typing import Callable
 
 import numpy as np
 
 from . import validation as V
-from .optimizers import _HYPER_CHECKS, _NOT_STATE
+from .optimizers import _HYPER_CHECKS, _NOT_STATE, signature_roles
 from .registry import get_info
 
 __all__ = ["Optimizer", "make"]
-
-
-def _signature_roles(fn: Callable):
-    try:
-        sig = inspect.signature(fn)
-    except (TypeError, ValueError):
-        raise TypeError(f"step function must be a Python function with a signature, got {fn!r}") from None
-    params = list(sig.parameters.values())
-    names = [p.name for p in params]
-    if not names or names[0] != "w":
-        raise TypeError(
-            f"a step function's first argument must be the parameters 'w'; {getattr(fn, '__name__', fn)} "
-            f"has arguments {names}"
-        )
-    if "g" not in names and "grad_fn" not in names:
-        raise TypeError(
-            f"a step function needs the gradient argument 'g' (or 'grad_fn'); "
-            f"{getattr(fn, '__name__', fn)} has arguments {names}"
-        )
-    cut = names.index("g") if "g" in names else names.index("grad_fn")
-    state_names = tuple(n for n in names[:cut] if n not in _NOT_STATE)
-    positional = [p.name for p in params if p.default is inspect.Parameter.empty]
-    hyper_defaults = {p.name: p.default for p in params if p.default is not inspect.Parameter.empty}
-    return names, positional, state_names, hyper_defaults
 
 
 class Optimizer:
@@ -80,18 +55,15 @@ class Optimizer:
             raise TypeError(f"step must be a function, got {step!r}")
         self.step = step
         self.name = name or getattr(step, "__name__", "optimizer")
-        names, positional, self.state_names, defaults = _signature_roles(step)
-        unknown = set(hyperparameters) - set(defaults) - (set(positional) - {"w", "g", "t", "H", "grad_fn"}
-                                                          - set(self.state_names))
+        names, positional, self.state_names, defaults = signature_roles(step)
+        # Hyperparameters: arguments with defaults, plus positional ones that are neither inputs nor state.
+        accepted = set(defaults) | {n for n in positional if n not in _NOT_STATE and n not in self.state_names}
+        unknown = set(hyperparameters) - accepted
         if unknown:
-            raise TypeError(
-                f"{self.name} got unknown hyperparameter(s) {sorted(unknown)}; "
-                f"it accepts {sorted(set(defaults) | (set(positional) - set(self.state_names) - _NOT_STATE))}"
-            )
-        missing = [n for n in positional if n not in _NOT_STATE and n not in self.state_names
-                   and n not in hyperparameters]
+            raise TypeError(f"{self.name} got unknown hyperparameter(s) {sorted(unknown)}; it accepts {sorted(accepted)}")
+        missing = [n for n in accepted - set(defaults) if n not in hyperparameters]
         if missing:
-            raise TypeError(f"{self.name} needs a value for {missing} (they have no default)")
+            raise TypeError(f"{self.name} needs a value for {sorted(missing)} (they have no default)")
         checked = {}
         for key, value in hyperparameters.items():
             check = _HYPER_CHECKS.get(key)
