@@ -34,8 +34,8 @@ WRONG_GD_STEPS = {
     "no lr": (lambda w, g, lr: w - g, "learning rate is missing"),
     "no g": (lambda w, g, lr: w - lr, "gradient is missing"),
     "returns step": (lambda w, g, lr: -lr * g, "returned the step"),
-    # (w - lr * g / |g| is not listed: on the first, 1-D case it equals w - lr, so the check names
-    # the missing gradient, which is what the learner sees there.)
+    # On the first, 1-D case w - lr * g / |g| equals w - lr: both possible mistakes are named.
+    "normalised g": (lambda w, g, lr: w - lr * g / np.linalg.norm(g), "gradient was normalised"),
     "in place": (gd_in_place, "modified its input `w` in place"),
     "no return": (lambda w, g, lr: None, "forget the `return`"),
 }

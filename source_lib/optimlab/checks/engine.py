@@ -153,6 +153,13 @@ def _structure_problem(got, names: Sequence[str], expected) -> str | None:
 
 
 def _explain(fn_out, variants, args_for_variants, names, rtol, atol) -> str | None:
+    """The hints of every known wrong variant that reproduces the learner's numbers on this case.
+
+    On a small case two different mistakes can give the same numbers (in 1-D, ``g / |g|`` is
+    ``1`` when ``g > 0``, so normalising the gradient looks like dropping it); then all of them
+    are named rather than guessing one.
+    """
+    hints = []
     for variant in variants:
         try:
             v_out = variant.fn(*copy.deepcopy(list(args_for_variants.values())))
@@ -161,8 +168,9 @@ def _explain(fn_out, variants, args_for_variants, names, rtol, atol) -> str | No
         v_t = _as_tuple(v_out, len(names))
         g_t = _as_tuple(fn_out, len(names))
         if len(v_t) == len(g_t) and all(_close(g, v, rtol, atol) for g, v in zip(g_t, v_t)):
-            return variant.hint
-    return None
+            if variant.hint not in hints:
+                hints.append(variant.hint)
+    return "\n  or: ".join(hints) if hints else None
 
 
 def _mismatch(got, expected, names, rtol, atol):
