@@ -158,20 +158,30 @@ def test_one_dimensional_landscape_accepts_a_number():
 def test_quadratic_constants():
     P, I, R, S, F = (get_landscape(n) for n in
                      ("parabola", "ill_conditioned", "rotated_quadratic", "saddle", "sparse_features"))
-    assert (P.L, P.mu, P.condition_number) == (2.0, 2.0, 1.0)
+    assert (P.lam_max, P.lam_min, P.kappa) == (2.0, 2.0, 1.0)
     np.testing.assert_array_equal(I.hessian_eigenvalues, [0.2, 4.0])
-    assert (I.L, I.mu, I.condition_number) == (4.0, 0.2, 20.0)
+    assert (I.lam_max, I.lam_min, I.kappa) == (4.0, 0.2, 20.0)
+    assert I.condition_number == I.kappa
     np.testing.assert_allclose(R.hessian_eigenvalues, [0.2, 4.0], rtol=1e-14)
-    assert R.condition_number == pytest.approx(20.0, rel=1e-13)
-    assert (S.L, S.mu, S.condition_number) == (2.0, -2.0, math.inf)
-    assert (F.L, F.mu, F.condition_number) == (1.0, 0.01, 100.0)
+    assert R.kappa == pytest.approx(20.0, rel=1e-13)
+    assert (S.lam_max, S.lam_min, S.kappa) == (2.0, -2.0, math.inf)
+    assert (F.lam_max, F.lam_min, F.kappa) == (1.0, 0.01, 100.0)
     for name in ("rosenbrock", "beale", "himmelblau"):
         L = get_landscape(name)
         assert not L.is_quadratic
-        assert L.hessian_eigenvalues is None and L.L is None and L.mu is None and L.condition_number is None
+        assert L.hessian_eigenvalues is None and L.lam_max is None and L.lam_min is None and L.kappa is None
     for L in (P, I, R, S, F):  # the Hessian is the constant A everywhere
         assert L.is_quadratic
         np.testing.assert_array_equal(L.hessian(L.start), L.A)
+
+
+def test_old_curvature_names_warn_and_point_to_the_new_ones():
+    # L is the loss and mu a momentum coefficient in the course notation (notation page).
+    q = get_landscape("ill_conditioned")
+    with pytest.warns(DeprecationWarning, match="lam_max"):
+        assert q.L == 4.0
+    with pytest.warns(DeprecationWarning, match="lam_min"):
+        assert q.mu == 0.2
 
 
 def test_rotated_quadratic_is_ill_conditioned_turned_by_45_degrees():
@@ -225,7 +235,7 @@ def test_data_accessors_return_copies():
     np.testing.assert_array_equal(L.minima, [[1.0, 1.0]])
     A = get_landscape("ill_conditioned").A
     A[:] = 0
-    assert get_landscape("ill_conditioned").L == 4.0
+    assert get_landscape("ill_conditioned").lam_max == 4.0
 
 
 def test_inputs_are_not_modified():

@@ -4,7 +4,7 @@ Each :class:`Landscape` has its loss, gradient and Hessian in closed form, all
 vectorised over a leading coordinate axis:
 
 * ``loss(w)``: ``w`` of shape ``(d,)`` gives a float; ``w`` of shape ``(d, *grid)``
-  gives an array of shape ``grid``, so ``L.loss(np.stack([X, Y]))`` evaluates a
+  gives an array of shape ``grid``, so ``q.loss(np.stack([X, Y]))`` evaluates a
   whole ``meshgrid`` at once for a contour plot;
 * ``grad(w)``: the same shape as ``w``;
 * ``hessian(w)``: ``(d, d)`` for one point, ``(d, d, *grid)`` for a grid.
@@ -24,22 +24,28 @@ name                   loss                                                     
 ``sparse_features``    a frequent and a rare feature: AdaGrad's home ground      0 at (1, 1)
 =====================  ========================================================  =====================
 
-Quadratics (``L.is_quadratic``) are written :math:`f(w) = \tfrac12 (w - c)^\top A (w - c)`
-and expose ``A``, ``hessian_eigenvalues`` (ascending), ``L`` (largest eigenvalue,
-the smoothness constant), ``mu`` (smallest) and ``condition_number = L / mu``.
+Quadratics (``q.is_quadratic``) are written :math:`f(w) = \tfrac12 (w - c)^\top A (w - c)`;
+their Hessian (黑塞矩阵) is the constant matrix ``A``. They expose ``A``,
+``hessian_eigenvalues`` (ascending, the curvatures), ``lam_max`` (the largest,
+:math:`\lambda_{\max}`, also the smoothness constant), ``lam_min`` (the smallest,
+:math:`\lambda_{\min}`) and ``kappa = lam_max / lam_min``, the condition number
+(also called ``condition_number``).
 
 >>> import numpy as np
->>> L = get_landscape("ill_conditioned")
->>> L.loss([1.0, 1.0]), L.grad([1.0, 1.0])
+>>> q = get_landscape("ill_conditioned")
+>>> q.loss([1.0, 1.0]), q.grad([1.0, 1.0])
 (2.1, array([0.2, 4. ]))
+>>> q.lam_max, q.lam_min, q.kappa
+(4.0, 0.2, 20.0)
 >>> X, Y = np.meshgrid(np.linspace(-1, 1, 3), np.linspace(-1, 1, 4))
->>> L.loss(np.stack([X, Y])).shape
+>>> q.loss(np.stack([X, Y])).shape
 (4, 3)
 """
 from __future__ import annotations
 
 import inspect
 import math
+import warnings
 from typing import Callable
 
 import numpy as np
@@ -153,22 +159,43 @@ class Landscape:
         return None if self._A is None else np.linalg.eigvalsh(self._A)
 
     @property
-    def L(self) -> float | None:
-        """Largest Hessian eigenvalue of a quadratic: GD is stable exactly when ``lr < 2 / L``."""
+    def lam_max(self) -> float | None:
+        """Largest Hessian eigenvalue :math:`\\lambda_{\\max}` of a quadratic: GD is stable exactly when
+        ``lr < 2 / lam_max`` (it is also the Lipschitz constant of the gradient)."""
         return None if self._A is None else float(np.linalg.eigvalsh(self._A)[-1])
 
     @property
-    def mu(self) -> float | None:
-        """Smallest Hessian eigenvalue of a quadratic (negative for the saddle)."""
+    def lam_min(self) -> float | None:
+        """Smallest Hessian eigenvalue :math:`\\lambda_{\\min}` of a quadratic (negative for the saddle)."""
         return None if self._A is None else float(np.linalg.eigvalsh(self._A)[0])
 
     @property
-    def condition_number(self) -> float | None:
-        """``L / mu`` for a positive-definite quadratic, ``inf`` when ``mu <= 0``, else ``None``."""
+    def kappa(self) -> float | None:
+        """Condition number ``lam_max / lam_min`` of a positive-definite quadratic, ``inf`` when
+        ``lam_min <= 0``, ``None`` when the landscape is not quadratic."""
         if self._A is None:
             return None
         ev = np.linalg.eigvalsh(self._A)
         return float(ev[-1] / ev[0]) if ev[0] > 0 else math.inf
+
+    #: Another name for :attr:`kappa`.
+    condition_number = kappa
+
+    # Old names (before the course notation reserved L for the loss and mu for momentum).
+    # They warn and will be removed; use lam_max / lam_min.
+    @property
+    def L(self) -> float | None:
+        """Deprecated: use :attr:`lam_max` (L is the loss in the course notation)."""
+        warnings.warn("Landscape.L is renamed lam_max (in the course notation L is the loss)",
+                      DeprecationWarning, stacklevel=2)
+        return self.lam_max
+
+    @property
+    def mu(self) -> float | None:
+        """Deprecated: use :attr:`lam_min` (mu is a momentum coefficient in the course notation)."""
+        warnings.warn("Landscape.mu is renamed lam_min (in the course notation mu is the momentum "
+                      "coefficient)", DeprecationWarning, stacklevel=2)
+        return self.lam_min
 
     def __repr__(self):
         return f"Landscape({self.name!r}: {self.title}, d={self.dim})"
@@ -281,7 +308,7 @@ def _parabola():
         lambda x: x * x, lambda x: (2.0 * x,), lambda x: ((2.0,),),
         minima=[[0.0]], xlim=(-6.0, 6.0), ylim=(0.0, 36.0), start=[5.0], A=[[2.0]], center=[0.0],
         description="The source articles' first example: f(x) = x^2 from x = 5. GD with lr multiplies "
-                    "x by (1 - 2 lr) each step: it converges for 0 < lr < 1 (= 2/L with L = 2), "
+                    "x by (1 - 2 lr) each step: it converges for 0 < lr < 1 (= 2/lam_max with lam_max = 2), "
                     "oscillates in sign for 0.5 < lr < 1 and diverges for lr > 1.",
     )
 
@@ -296,8 +323,8 @@ def _ill_conditioned():
         "ill_conditioned", "Ill-conditioned quadratic", "病态二次函数", r"f(x, y) = 0.1\,x^2 + 2\,y^2", 2,
         f, g, h, minima=[[0.0, 0.0]], xlim=(-5.0, 5.0), ylim=(-3.0, 3.0), start=_ILL_START,
         A=_ILL_A, center=(0.0, 0.0),
-        description="Hessian diag(0.2, 4): condition number L/mu = 20. A learning rate small enough for "
-                    "the steep y direction (lr < 2/L = 0.5) crawls along the flat x direction; GD "
+        description="Hessian diag(0.2, 4): condition number lam_max/lam_min = 20. A learning rate small "
+                    "enough for the steep y direction (lr < 2/lam_max = 0.5) crawls along the flat x direction; GD "
                     "zigzags across the valley. Momentum and per-coordinate rates help.",
     )
 
@@ -351,7 +378,7 @@ def sparse_features_dataset():
     (the cross term is 0: the rare feature meets +1 once and -1 once). The frequent
     coordinate's gradient is x - 1, the rare one's 0.01 (y - 1), 100 times smaller.
 
-    GD with one shared lr is stable only for lr < 2/L = 2, set by the frequent coordinate;
+    GD with one shared lr is stable only for lr < 2/lam_max = 2, set by the frequent coordinate;
     the rare coordinate then shrinks by the factor (1 - 0.01 lr) per step, at most 2 % per
     step. AdaGrad divides each coordinate by the root of its own summed squared gradients,
     which removes the scale 0.01: from a start equally far from w* in both coordinates (the
@@ -486,8 +513,8 @@ def _himmelblau():
 
 # The order here is the course's order (simple to hard); widgets list them this way.
 LANDSCAPES: dict[str, Landscape] = {
-    L.name: L
-    for L in (_parabola(), _ill_conditioned(), _rotated_quadratic(), _rosenbrock(), _beale(),
+    q.name: q
+    for q in (_parabola(), _ill_conditioned(), _rotated_quadratic(), _rosenbrock(), _beale(),
               _himmelblau(), _saddle(), _sparse_features())
 }
 
