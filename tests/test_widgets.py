@@ -126,10 +126,10 @@ def test_optimal_heavy_ball_rate_and_that_it_is_optimal():
 
 
 def test_stability_texts():
-    assert T.stability("gd", 0.6, [0.2, 4.0]).text == "gd: lr = 0.6 > 2/L = 0.5: diverges"
+    assert T.stability("gd", 0.6, [0.2, 4.0]).text == "gd: lr = 0.6 > 2/λ_max = 0.5: diverges"
     assert T.stability("gd", 0.5, [0.2, 4.0]).verdict == "on the edge"
     st = T.stability("momentum", 0.1, [0.2, 4.0], beta=0.9)
-    assert st.stable and st.text.startswith("momentum: lr = 0.1 < 2(1+β)/((1-β)L) = 9.5: converges")
+    assert st.stable and st.text.startswith("momentum: lr = 0.1 < 2(1+β)/((1-β)λ_max) = 9.5: converges")
     saddle = T.stability("gd", 0.1, [-2.0, 2.0])
     assert saddle.verdict == "diverges" and "no lr is stable" in saddle.text
 
@@ -139,11 +139,11 @@ def test_theory_refuses_bad_input_with_named_arguments():
         T.max_stable_lr("adam", 4.0)
     with pytest.raises(TypeError, match="momentum needs its momentum coefficient beta"):
         T.max_stable_lr("momentum", 4.0)
-    with pytest.raises(ValueError, match=r"L \(the largest eigenvalue of the Hessian\) must be a finite number > 0"):
+    with pytest.raises(ValueError, match=r"lam_max \(the largest eigenvalue of the Hessian\) must be a finite number > 0"):
         T.gd_max_lr(-1.0)
     with pytest.raises(ValueError, match="beta must be in"):
         T.momentum_max_lr(4.0, 1.0)
-    with pytest.raises(ValueError, match="must not exceed L"):
+    with pytest.raises(ValueError, match="must not exceed lam_max"):
         T.optimal_heavy_ball(1.0, 2.0)
 
 
@@ -210,11 +210,11 @@ def test_divergence_past_the_threshold_is_written_on_the_plot(explorer):
     r = ex.results["gd"]  # |1 - 0.6 * 4| = 1.4 per step along y: growing (not yet past the runner's 1e12)
     assert abs(r.trajectory[-1, 1]) == pytest.approx(1.5 * 1.4 ** 50, rel=1e-9)
     texts = [t.get_text() for t in ex.notes if t.get_visible()]
-    assert texts[0] == "gd: lr = 0.6 > 2/L = 0.5: diverges"
+    assert texts[0] == "gd: lr = 0.6 > 2/λ_max = 0.5: diverges"
     assert ex.notes[0].get_fontweight() == "bold"
     ex.set_hyper("gd", lr=0.4)
     # rate max(|1 - 0.4 * 0.2|, |1 - 0.4 * 4|) = max(0.92, 0.6)
-    assert ex.notes[0].get_text() == "gd: lr = 0.4 < 2/L = 0.5: converges (error × 0.920 per step)"
+    assert ex.notes[0].get_text() == "gd: lr = 0.4 < 2/λ_max = 0.5: converges (error × 0.920 per step)"
 
 
 def test_one_dimensional_landscape_plots_f_of_x(explorer):
@@ -312,7 +312,7 @@ def test_static_explorer_is_a_small_png_and_creates_no_widget(monkeypatch):
     # The same numbers as the interactive explorer.
     for name in ex.selected:
         _assert_path_is_run(ex, name)
-    assert ex.note_texts()[0][1] == "gd: lr = 0.45 < 2/L = 0.5: converges (error × 0.910 per step)"
+    assert ex.note_texts()[0][1] == "gd: lr = 0.45 < 2/λ_max = 0.5: converges (error × 0.910 per step)"
 
 
 def test_widget_bundle_offers_the_widget_and_a_png_fallback(explorer):
@@ -392,7 +392,7 @@ def test_data_explorer_path_is_the_training_history():
 def test_data_explorer_full_batch_theory_note():
     ex = data_explorer("linear_regression", static=True)
     L = float(np.linalg.eigvalsh(ex.model.hessian(ex.w0, ex.X, ex.y))[-1])
-    assert ex.note_texts()[1].startswith(f"full-batch theory, gd: lr = {ex.hyper['gd']['lr']:.3g} < 2/L = "
+    assert ex.note_texts()[1].startswith(f"full-batch theory, gd: lr = {ex.hyper['gd']['lr']:.3g} < 2/λ_max = "
                                          f"{2 / L:.3g}: converges")
     ex.set(lr=2.2 / L)
     assert ex.history.train_loss[-1] > 100 * ex.history.train_loss[0] and "diverges" in ex.note_texts()[1]

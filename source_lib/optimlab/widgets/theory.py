@@ -24,8 +24,18 @@ Iteration matrices (state :math:`z = (w, v)`, one eigen-direction with curvature
 
 A real 2x2 matrix has both eigenvalues inside the unit circle iff (Jury's conditions)
 :math:`|\det A| < 1`, :math:`1 - \operatorname{tr} A + \det A > 0` and
-:math:`1 + \operatorname{tr} A + \det A > 0`. For :math:`0 \le \mu < 1` the first two hold for
-every :math:`\eta\lambda > 0`; the third gives the largest stable learning rate:
+:math:`1 + \operatorname{tr} A + \det A > 0`. With :math:`0 \le \mu, \beta < 1` and
+:math:`\eta\lambda > 0`:
+
+* :math:`1 - \operatorname{tr} A + \det A` is :math:`\eta\lambda` (heavy ball, Nesterov) or
+  :math:`(1-\beta)\eta\lambda` (EMA form): always positive;
+* :math:`|\det A|` is :math:`\mu` (heavy ball) or :math:`\beta` (EMA form): always below 1. For
+  Nesterov it is :math:`\mu|1 - \eta\lambda|`, below 1 only for :math:`\eta\lambda < (1+\mu)/\mu`;
+  this does not bind, because the third condition already needs
+  :math:`\eta\lambda < 2(1+\mu)/(1+2\mu)`, which is smaller
+  (:math:`2\mu < 1 + 2\mu`);
+* so the third condition, :math:`1 + \operatorname{tr} A + \det A > 0`, gives the largest stable
+  learning rate:
 
 ==========================  ==========================================================
 method                      stable iff (for every eigenvalue :math:`\lambda > 0`)
@@ -36,14 +46,16 @@ momentum (EMA form)         :math:`(1-\beta)\eta\lambda < 2(1+\beta)`
 Nesterov (PyTorch form)     :math:`\eta\lambda < 2(1+\mu)/(1+2\mu)`
 ==========================  ==========================================================
 
-The binding eigenvalue is the largest one, :math:`L`. At the boundary an eigenvalue of
+The binding eigenvalue is the largest one, :math:`\lambda_{\max}`. At the boundary an eigenvalue of
 :math:`A` sits at :math:`-1`: the iterates flip sign every step without shrinking.
 
-Best constant settings on a quadratic whose eigenvalues lie in :math:`[m, L]`, :math:`m > 0`
-(condition number :math:`\kappa = L/m`):
+Best constant settings on a quadratic whose eigenvalues lie in
+:math:`[\lambda_{\min}, \lambda_{\max}]`, :math:`\lambda_{\min} > 0`
+(condition number :math:`\kappa = \lambda_{\max}/\lambda_{\min}`):
 
-* gradient descent: :math:`\eta^* = 2/(L+m)`, rate :math:`\rho = (\kappa-1)/(\kappa+1)`;
-* heavy ball (Polyak): :math:`\eta^* = 4/(\sqrt L + \sqrt m)^2`,
+* gradient descent: :math:`\eta^* = 2/(\lambda_{\max}+\lambda_{\min})`,
+  rate :math:`\rho = (\kappa-1)/(\kappa+1)`;
+* heavy ball (Polyak): :math:`\eta^* = 4/(\sqrt{\lambda_{\max}} + \sqrt{\lambda_{\min}})^2`,
   :math:`\mu^* = \left(\frac{\sqrt\kappa-1}{\sqrt\kappa+1}\right)^2`, rate :math:`\rho = \sqrt{\mu^*}`.
 
 Adaptive methods (AdaGrad, RMSprop, Adam, ...) divide by a running gradient scale, so their
@@ -133,74 +145,85 @@ def spectral_radius(optimizer: str, lr: float, eigenvalues, **hyper) -> float:
                for lam in lams)
 
 
-def _check_L(L) -> float:
-    return V.check_positive(L, "L (the largest eigenvalue of the Hessian)")
+def _check_lam_max(lam_max) -> float:
+    return V.check_positive(lam_max, "lam_max (the largest eigenvalue of the Hessian)")
 
 
-def gd_max_lr(L: float) -> float:
-    r"""Largest stable learning rate of gradient descent: :math:`\eta < 2/L`."""
-    return 2.0 / _check_L(L)
+def _check_lam_range(lam_max, lam_min) -> tuple[float, float]:
+    lam_max = _check_lam_max(lam_max)
+    lam_min = V.check_positive(lam_min, "lam_min (the smallest eigenvalue of the Hessian)")
+    if lam_min > lam_max:
+        raise ValueError(f"lam_min (smallest eigenvalue) = {lam_min} must not exceed "
+                         f"lam_max (largest eigenvalue) = {lam_max}")
+    return lam_max, lam_min
 
 
-def gd_optimal_lr(L: float, m: float) -> float:
-    r"""Fastest constant learning rate of gradient descent on eigenvalues in ``[m, L]``: :math:`2/(L+m)`.
+def gd_max_lr(lam_max: float) -> float:
+    r"""Largest stable learning rate of gradient descent: :math:`\eta < 2/\lambda_{\max}`."""
+    return 2.0 / _check_lam_max(lam_max)
 
-    It balances the two extreme directions, :math:`|1-\eta m| = |1-\eta L|`, giving the
-    rate :math:`(\kappa-1)/(\kappa+1)` with :math:`\kappa = L/m`.
+
+def gd_optimal_lr(lam_max: float, lam_min: float) -> float:
+    r"""Fastest constant learning rate of gradient descent on eigenvalues in
+    ``[lam_min, lam_max]``: :math:`2/(\lambda_{\max}+\lambda_{\min})`.
+
+    It balances the two extreme directions,
+    :math:`|1-\eta\lambda_{\min}| = |1-\eta\lambda_{\max}|`, giving the rate
+    :math:`(\kappa-1)/(\kappa+1)` with :math:`\kappa = \lambda_{\max}/\lambda_{\min}`.
     """
-    L = _check_L(L)
-    m = V.check_positive(m, "m (the smallest eigenvalue of the Hessian)")
-    if m > L:
-        raise ValueError(f"m (smallest eigenvalue) = {m} must not exceed L (largest eigenvalue) = {L}")
-    return 2.0 / (L + m)
+    lam_max, lam_min = _check_lam_range(lam_max, lam_min)
+    return 2.0 / (lam_max + lam_min)
 
 
-def heavy_ball_max_lr(L: float, mu: float) -> float:
-    r"""Largest stable learning rate of the heavy ball (:math:`v = \mu v + g`): :math:`2(1+\mu)/L`."""
-    return 2.0 * (1.0 + V.check_beta(mu, "mu")) / _check_L(L)
+def heavy_ball_max_lr(lam_max: float, mu: float) -> float:
+    r"""Largest stable learning rate of the heavy ball (:math:`v_t = \mu v_{t-1} + g_t`):
+    :math:`2(1+\mu)/\lambda_{\max}`."""
+    return 2.0 * (1.0 + V.check_beta(mu, "mu")) / _check_lam_max(lam_max)
 
 
-def momentum_max_lr(L: float, beta: float) -> float:
-    r"""Largest stable learning rate of the EMA form (:math:`v = \beta v + (1-\beta) g`).
+def momentum_max_lr(lam_max: float, beta: float) -> float:
+    r"""Largest stable learning rate of the EMA form (:math:`v_t = \beta v_{t-1} + (1-\beta) g_t`).
 
-    :math:`(1-\beta)\eta L < 2(1+\beta)`, i.e. :math:`\eta < 2(1+\beta)/((1-\beta)L)`.
+    :math:`(1-\beta)\eta\lambda_{\max} < 2(1+\beta)`, i.e.
+    :math:`\eta < 2(1+\beta)/((1-\beta)\lambda_{\max})`.
     """
     beta = V.check_beta(beta, "beta")
-    return 2.0 * (1.0 + beta) / ((1.0 - beta) * _check_L(L))
+    return 2.0 * (1.0 + beta) / ((1.0 - beta) * _check_lam_max(lam_max))
 
 
-def nesterov_max_lr(L: float, mu: float) -> float:
-    r"""Largest stable learning rate of Nesterov momentum (PyTorch form): :math:`2(1+\mu)/((1+2\mu)L)`."""
+def nesterov_max_lr(lam_max: float, mu: float) -> float:
+    r"""Largest stable learning rate of Nesterov momentum (PyTorch form):
+    :math:`2(1+\mu)/((1+2\mu)\lambda_{\max})`."""
     mu = V.check_beta(mu, "mu")
-    return 2.0 * (1.0 + mu) / ((1.0 + 2.0 * mu) * _check_L(L))
+    return 2.0 * (1.0 + mu) / ((1.0 + 2.0 * mu) * _check_lam_max(lam_max))
 
 
-def max_stable_lr(optimizer: str, L: float, **hyper) -> float:
+def max_stable_lr(optimizer: str, lam_max: float, **hyper) -> float:
     """The threshold for ``optimizer`` by name (``gd``, ``momentum``, ``heavy_ball``, ``nesterov``)."""
     c = _momentum_of(_check_optimizer(optimizer), hyper)
-    return {"gd": lambda: gd_max_lr(L), "heavy_ball": lambda: heavy_ball_max_lr(L, c),
-            "momentum": lambda: momentum_max_lr(L, c), "nesterov": lambda: nesterov_max_lr(L, c)}[optimizer]()
+    return {"gd": lambda: gd_max_lr(lam_max), "heavy_ball": lambda: heavy_ball_max_lr(lam_max, c),
+            "momentum": lambda: momentum_max_lr(lam_max, c),
+            "nesterov": lambda: nesterov_max_lr(lam_max, c)}[optimizer]()
 
 
-def optimal_heavy_ball(L: float, m: float) -> tuple[float, float]:
-    r"""Polyak's optimal heavy-ball setting ``(lr, mu)`` for eigenvalues in ``[m, L]``.
+def optimal_heavy_ball(lam_max: float, lam_min: float) -> tuple[float, float]:
+    r"""Polyak's optimal heavy-ball setting ``(lr, mu)`` for eigenvalues in ``[lam_min, lam_max]``.
 
-    :math:`\eta^* = 4/(\sqrt L + \sqrt m)^2` and
-    :math:`\mu^* = \left(\frac{\sqrt\kappa - 1}{\sqrt\kappa + 1}\right)^2`, :math:`\kappa = L/m`.
+    :math:`\eta^* = 4/(\sqrt{\lambda_{\max}} + \sqrt{\lambda_{\min}})^2` and
+    :math:`\mu^* = \left(\frac{\sqrt\kappa - 1}{\sqrt\kappa + 1}\right)^2`,
+    :math:`\kappa = \lambda_{\max}/\lambda_{\min}`.
     Both extreme directions then have complex eigenvalues of modulus :math:`\sqrt{\mu^*}`, the
     rate, against :math:`(\kappa-1)/(\kappa+1)` for the best gradient descent.
     """
-    L = _check_L(L)
-    m = V.check_positive(m, "m (the smallest eigenvalue of the Hessian)")
-    if m > L:
-        raise ValueError(f"m (smallest eigenvalue) = {m} must not exceed L (largest eigenvalue) = {L}")
-    sk = math.sqrt(L / m)
-    return 4.0 / (math.sqrt(L) + math.sqrt(m)) ** 2, ((sk - 1.0) / (sk + 1.0)) ** 2
+    lam_max, lam_min = _check_lam_range(lam_max, lam_min)
+    sk = math.sqrt(lam_max / lam_min)
+    return 4.0 / (math.sqrt(lam_max) + math.sqrt(lam_min)) ** 2, ((sk - 1.0) / (sk + 1.0)) ** 2
 
 
-def optimal_momentum(L: float, m: float) -> tuple[float, float]:
-    r"""The same optimum for the EMA form, ``(lr, beta)``: :math:`\beta^* = \mu^*`, :math:`\eta = \eta^*_{HB}/(1-\beta^*)`."""
-    lr, mu = optimal_heavy_ball(L, m)
+def optimal_momentum(lam_max: float, lam_min: float) -> tuple[float, float]:
+    r"""The same optimum for the EMA form, ``(lr, beta)``: :math:`\beta^* = \mu^*`,
+    :math:`\eta = \eta^*_{HB}/(1-\beta^*)`."""
+    lr, mu = optimal_heavy_ball(lam_max, lam_min)
     return lr / (1.0 - mu), mu
 
 
@@ -224,14 +247,14 @@ class Stability:
         return self.verdict == "converges"
 
 
-_BOUND_TEXT = {"gd": "2/L", "heavy_ball": "2(1+μ)/L", "momentum": "2(1+β)/((1-β)L)",
-               "nesterov": "2(1+μ)/((1+2μ)L)"}
+_BOUND_TEXT = {"gd": "2/λ_max", "heavy_ball": "2(1+μ)/λ_max", "momentum": "2(1+β)/((1-β)λ_max)",
+               "nesterov": "2(1+μ)/((1+2μ)λ_max)"}
 
 
 def stability(optimizer: str, lr: float, eigenvalues, *, rtol: float = 1e-9, **hyper) -> Stability:
     """Verdict and a one-line text for ``optimizer`` at ``lr`` on a quadratic with these Hessian eigenvalues.
 
-    Example text: ``"gd: lr = 0.6 > 2/L = 0.5: diverges"``. Within ``rtol`` of the threshold
+    Example text: ``"gd: lr = 0.6 > 2/λ_max = 0.5: diverges"``. Within ``rtol`` of the threshold
     the verdict is ``"on the edge"`` (an eigenvalue of the iteration at -1). A non-positive
     eigenvalue (a saddle or a maximum) makes every learning rate move away along that direction.
     """
@@ -239,7 +262,7 @@ def stability(optimizer: str, lr: float, eigenvalues, *, rtol: float = 1e-9, **h
     lr = V.check_positive(lr, "lr")
     lams = np.atleast_1d(V.as_float_array(eigenvalues, "eigenvalues"))
     rate = spectral_radius(optimizer, lr, lams, **hyper)
-    L = float(lams.max())
+    lam_max = float(lams.max())
     if lams.min() < 0:
         text = (f"{optimizer}: Hessian eigenvalue {_fmt(float(lams.min()))} < 0 (a saddle or maximum): "
                 f"every lr escapes along it, no lr is stable")
@@ -247,7 +270,7 @@ def stability(optimizer: str, lr: float, eigenvalues, *, rtol: float = 1e-9, **h
     if lams.min() == 0:
         text = f"{optimizer}: the Hessian has eigenvalue 0: no lr converges along that flat direction"
         return Stability(optimizer, lr, None, rate, "on the edge", text)
-    bound = max_stable_lr(optimizer, L, **hyper)
+    bound = max_stable_lr(optimizer, lam_max, **hyper)
     name = _BOUND_TEXT[optimizer]
     if abs(lr - bound) <= rtol * bound:
         verdict, text = "on the edge", f"{optimizer}: lr = {_fmt(lr)} = {name} = {_fmt(bound)}: oscillates, does not converge"
