@@ -22,7 +22,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
 if HERE not in sys.path:
     sys.path.insert(0, HERE)
-from optimlab_preprocessors import NoPartialCredit, RobustExecute  # noqa: E402  (HERE on sys.path)
+from optimlab_preprocessors import NoPartialCredit, RobustExecute, TagTestCells  # noqa: E402  (HERE on sys.path)
 
 c = get_config()  # noqa: F821  (provided by traitlets when it loads this file)
 
@@ -64,6 +64,15 @@ c.Autograde.autograde_preprocessors = [
 # `error` outputs, not stderr streams, so this never hides a failing test.
 c.IgnorePattern.enabled = True
 c.IgnorePattern.pattern = r":\d+: \w*Warning: "
+
+# --- releasing ----------------------------------------------------------------------
+# nbgrader's own release steps, then TagTestCells: test cells get the `raises-exception`
+# tag, so a learner's Run All goes on past an unfinished exercise (the cell still fails
+# and scores zero).
+from nbgrader.converters import GenerateAssignment  # noqa: E402
+
+c.GenerateAssignment.preprocessors = list(GenerateAssignment.class_traits()["preprocessors"].default()) + [
+    TagTestCells]
 
 # --- collecting LMS downloads (nbgrader zip_collect) ---------------------------------
 # Files inside the downloaded zips are named  <student>_<anything>_<notebook>.ipynb

@@ -29,6 +29,13 @@ nbclient: the cell gets a ``CellTimeoutError`` output and the following cells ru
 whose every exercise loops forever costs at most that budget (plus one cell timeout)
 instead of ``timeout`` times the number of cells.
 
+``sandbox`` (on by default) starts the kernel inside bubblewrap through
+``optimlab_sandbox.SandboxKernelManager``: no network, memory/CPU/process/file limits, a
+read-only view of what the notebook needs, and every process gone with the kernel.
+``output_cap_cell`` / ``output_cap_notebook`` bound the output the grader accepts from the
+kernel (bytes of text and data); what comes beyond is dropped and a note says so. Error
+outputs are always kept, so a failing test still fails.
+
 The error names below (``CellTimeoutError``, ``KernelDied``, ``NotExecuted``) are what
 ``optimlab_grader.py`` looks for to fill the status column of the grade reports.
 """
@@ -40,7 +47,7 @@ from time import monotonic
 from jupyter_core.utils import run_sync
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat.notebooknode import NotebookNode
-from traitlets import Integer
+from traitlets import Bool, Integer
 
 from nbgrader.preprocessors import Execute, NbGraderPreprocessor
 from nbgrader.utils import is_grade, is_solution
@@ -75,9 +82,51 @@ class RobustExecute(Execute):
         ),
     ).tag(config=True)
 
+    sandbox = Bool(
+        True,
+        help="Run the kernel inside the bubblewrap sandbox (optimlab_sandbox.py).",
+    ).tag(config=True)
+
+    output_cap_cell = Integer(
+        1_000_000, help="Bytes of output kept per cell; the rest is dropped with a note.",
+    ).tag(config=True)
+
+    output_cap_notebook = Integer(
+        8_000_000, help="Bytes of output kept per notebook.",
+    ).tag(config=True)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.sandbox:
+            from optimlab_sandbox import SandboxKernelManager, sandbox_problem
+
+            problem = sandbox_problem()
+            if problem:
+                raise RuntimeError(
+                    f"cannot sandbox the learners' kernels: {problem}. Install bubblewrap, or "
+                    "grade without a sandbox explicitly (--RobustExecute.sandbox=False, or "
+                    "optimlab_grader.py grade --no-sandbox) on a machine you can afford to lose")
+            self.kernel_manager_class = SandboxKernelManager
+
+    def output(self, outs, msg, display_id, cell_index):
+        content = msg.get("content", {})
+        if msg.get("msg_type") != "error":
+            size = len(content.get("text", "")) + sum(
+                len(v) if isinstance(v, str) else len(str(v))
+                for v in content.get("data", {}).values())
+            cell_bytes = self._out_bytes.get(cell_index, 0) + size
+            if (cell_bytes > self.output_cap_cell
+                    or self._out_total + size > self.output_cap_notebook):
+                self._truncated.add(cell_index)
+                return None
+            self._out_bytes[cell_index] = cell_bytes
+            self._out_total += size
+        return super().output(outs, msg, display_id, cell_index)
+
     def preprocess(self, nb, resources=None, km=None):
         self._stop_reason = None
         self._started = monotonic()
+        self._out_bytes, self._out_total, self._truncated = {}, 0, set()
         # The message a learner sees when a cell is interrupted after `timeout` seconds.
         self.error_on_timeout = {
             "ename": TIMEOUT_ENAME,
@@ -107,7 +156,9 @@ class RobustExecute(Execute):
             cell.execution_count = None
             return cell, self.resources
         try:
-            return super().preprocess_cell(cell, resources, index)
+            cell, resources = super().preprocess_cell(cell, resources, index)
+            self._note_truncation(cell, index)
+            return cell, resources
         except DeadKernelError:
             cell.outputs.append(error_output(
                 KERNEL_DIED_ENAME,
@@ -139,6 +190,13 @@ class RobustExecute(Execute):
             self._kill_kernel()
         return cell, self.resources
 
+    def _note_truncation(self, cell, index) -> None:
+        if index in self._truncated:
+            cell.outputs.append(NotebookNode(
+                output_type="stream", name="stdout",
+                text=f"\n[output truncated by the grader: more than {self.output_cap_cell} bytes "
+                     f"in this cell or {self.output_cap_notebook} in the notebook]\n"))
+
     def _kill_kernel(self) -> None:
         try:
             if self.km is not None:
@@ -164,4 +222,25 @@ class NoPartialCredit(NbGraderPreprocessor):
                 if output.get("output_type") == "execute_result":
                     output.output_type = "display_data"
                     output.pop("execution_count", None)
+        return cell, resources
+
+
+class TagTestCells(NbGraderPreprocessor):
+    """Release step: tag every autograded test cell ``raises-exception``.
+
+    A learner who runs the whole notebook (Run All in JupyterLab or Notebook 7, or nbclient)
+    then goes on past an unfinished or failing exercise instead of stopping at its check:
+    the tag tells the front ends and nbclient that an error in that cell is expected. The
+    cell still has its error output, so nbgrader scores it zero as before. Tags are not
+    part of nbgrader's cell checksums.
+    """
+
+    tag = "raises-exception"
+
+    def preprocess_cell(self, cell, resources, index):
+        meta = cell.metadata.get("nbgrader", {})
+        if cell.cell_type == "code" and meta.get("grade") and not meta.get("solution"):
+            tags = list(cell.metadata.get("tags", []))
+            if self.tag not in tags:
+                cell.metadata["tags"] = tags + [self.tag]
         return cell, resources

@@ -164,7 +164,7 @@ def test_failure_message_shows_case_expected_and_got():
 def test_small_error_is_caught():
     def ema_slightly_off(values, beta):
         return ema_ok(values, beta) * (1 + 1e-4)
-    with pytest.raises(ExerciseFailure, match="Compare your code with the formula"):
+    with pytest.raises(ExerciseFailure, match="1.0001 times the correct value in every entry"):
         checks.check_ema(ema_slightly_off)
 
 

@@ -2,27 +2,55 @@
 
 A check runs the learner's function and the reference implementation on the same
 cases and, at the first difference, raises :class:`ExerciseFailure` (an
-``AssertionError``, so nbgrader counts the cell as failed) with a message that says
+``AssertionError``, so nbgrader counts the cell as failed) with a short message that says
 
-* which exercise, which case and which step failed,
-* what was expected and what the learner's function returned,
-* the most likely mistake, found by running known wrong variants of the formula on
-  the same inputs and seeing which one the learner's numbers match,
+* which exercise, which case and which step failed, what was expected and what the
+  learner's function returned;
+* where: which output is wrong and which are right, whether earlier steps were right
+  (then the state's recurrence is suspect) or already the first (then the update), which
+  entries (one entry, two swapped, reversed, transposed);
+* the likely mistake: first the exercise's own known wrong variants that reproduce the
+  learner's numbers, then the usual confusions found automatically by re-running the
+  reference on altered inputs (``beta`` and ``1 - beta`` swapped, ``t`` off by one, ``lr``
+  or ``eps`` left out, two arguments exchanged, results in another order), then how the
+  numbers relate (a factor 2, N, 1/N, N/(N-1), lr, 1 - beta, ...; a sign, an offset, a
+  power, only the sign kept, clipped, the old value returned); see
+  :mod:`optimlab.checks.diagnosis`. When several explanations fit, all are named.
 
-and it also catches the mistakes that numbers alone do not explain: an unimplemented
-function, a missing ``return``, a result of the wrong shape, and an input array
-modified in place.
+It also catches what numbers alone do not explain: an unimplemented function (or an
+unimplemented helper it calls), a missing ``return``, a result of the wrong shape, an
+input modified in place, and, once a case passes with float inputs, the same case with
+integer arrays (``np.zeros_like`` of an integer array truncates) and, where an exercise
+allows them, plain lists.
+
+**Composite exercises** (``run_gd`` calls the learner's ``gd_step``) pass ``helpers``:
+when the learner's function fails, it is checked again with the reference helpers in
+its namespace (restored afterwards); if it passes then, it gets its points, and the
+message says that the helper is what is wrong.
+
+In a notebook, a failure shows only its message (no library frames): IPython calls
+:meth:`ExerciseFailure._render_traceback_`. Released test cells carry the
+``raises-exception`` tag, so Run All goes on past a failing check while nbgrader still
+scores the cell zero.
 
 Cases are chosen by the per-notebook check modules so that the usual mistakes change
-the numbers (non-zero state, several steps, large epsilons, random shapes).
+the numbers (non-zero state, several steps, large epsilons, beta far from 0.5, lr far
+from 1, distinct values per coordinate); :func:`coinciding_variants` tests that.
 """
 from __future__ import annotations
 
+import contextlib
 import copy
+import io
+import os
+import traceback
+import warnings
 from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
 
 import numpy as np
+
+from . import diagnosis
 
 __all__ = [
     "ExerciseFailure",
@@ -30,13 +58,23 @@ __all__ = [
     "Variant",
     "check_function",
     "check_steps",
+    "check_composite",
+    "coinciding_variants",
     "implemented_or_reference",
     "is_implemented",
 ]
 
+_PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
 
 class ExerciseFailure(AssertionError):
     """A learner's function gave a wrong answer; the message says where and why."""
+
+    def _render_traceback_(self):
+        # IPython shows these lines instead of a traceback through the library's frames:
+        # the message is the whole story, and nbgrader still sees an error in the cell.
+        lines = str(self).splitlines() or [""]
+        return [f"\x1b[0;31mExerciseFailure\x1b[0m: {lines[0]}"] + lines[1:]
 
 
 @dataclass
@@ -78,20 +116,13 @@ def _fmt(x) -> str:
 
 
 def _close(a, b, rtol, atol) -> bool:
-    try:
-        a = np.asarray(a, dtype=float)
-        b = np.asarray(b, dtype=float)
-    except (TypeError, ValueError):
-        return False
-    if a.shape != b.shape:
-        return False
-    return bool(np.allclose(a, b, rtol=rtol, atol=atol, equal_nan=True))
+    return diagnosis._close(a, b, rtol, atol)
 
 
 def _as_tuple(out, n: int):
     if n == 1:
         return (out[0],) if isinstance(out, tuple) and len(out) == 1 else (out,)
-    return out
+    return tuple(out)
 
 
 def _snapshot(inputs: dict) -> dict:
@@ -109,20 +140,57 @@ def _mutated(before: dict, after: dict) -> list[str]:
     return names
 
 
-def _call(fn, exercise, label, inputs: dict):
+def _learner_frame(exc: BaseException) -> str:
+    """The innermost line of the learner's own code in a traceback (not the library's)."""
+    frames = [f for f in traceback.extract_tb(exc.__traceback__)
+              if not os.path.abspath(f.filename).startswith(_PACKAGE_DIR)]
+    if not frames:
+        return ""
+    f = frames[-1]
+    return f"\n  in {f.name}, line {f.lineno}: {(f.line or '').strip()}"
+
+
+def _innermost_function(exc: BaseException) -> str | None:
+    tb = exc.__traceback__
+    name = None
+    while tb is not None:
+        name = tb.tb_frame.f_code.co_name
+        tb = tb.tb_next
+    return name
+
+
+def not_implemented(exercise: str, fn, exc: BaseException | None = None) -> ExerciseFailure:
+    """The failure for an exercise (or a helper it calls) that still raises NotImplementedError."""
+    own = getattr(fn, "__name__", exercise)
+    inner = _innermost_function(exc) if exc is not None else None
+    if inner not in (None, own, exercise, "<lambda>"):
+        return ExerciseFailure(
+            f"{exercise}: it calls `{inner}`, which is not implemented yet. Do that exercise first (replace its "
+            f"`raise NotImplementedError()` with your code and run its cell), then run this check again.")
+    return ExerciseFailure(
+        f"{exercise}: not implemented yet. Replace the line `raise NotImplementedError()` in the "
+        f"answer cell with your code, run that cell, then run this check again.")
+
+
+def _shown(inputs: dict) -> str:
+    return ", ".join(f"{k}={_fmt(v)}" for k, v in inputs.items() if not callable(v))
+
+
+def _call(fn, exercise, label, inputs: dict, how: str = ""):
     try:
-        return fn(*inputs.values())
-    except NotImplementedError:
-        raise ExerciseFailure(
-            f"{exercise}: not implemented yet. Replace the line `raise NotImplementedError()` in the "
-            f"answer cell with your code, run that cell, then run this check again."
-        ) from None
+        with warnings.catch_warnings():
+            # A learner's overflow or 0/0 shows up as a wrong number below; numpy's warning adds nothing.
+            warnings.simplefilter("ignore", RuntimeWarning)
+            return fn(*inputs.values())
+    except NotImplementedError as exc:
+        raise not_implemented(exercise, fn, exc) from None
     except ExerciseFailure:
         raise
-    except Exception as exc:  # the learner's code crashed: show where, keep the original traceback
+    except Exception as exc:  # the learner's code crashed: show its own line, not the library's frames
         raise ExerciseFailure(
-            f"{exercise}, case {label}: your function raised {type(exc).__name__}: {exc}\n"
-            f"It was called with {', '.join(f'{k}={_fmt(v)}' for k, v in inputs.items() if not callable(v))}."
+            f"{exercise}, case {label}{how}: your function raised {type(exc).__name__}: {exc}"
+            f"{_learner_frame(exc)}\n"
+            f"It was called with {_shown(inputs)}."
         ) from exc
 
 
@@ -143,26 +211,33 @@ def _structure_problem(got, names: Sequence[str], expected) -> str | None:
         if g is None:
             return f"`{name}` is None: did you forget to compute or return it?"
         try:
-            g_shape = np.shape(np.asarray(g, dtype=float))
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                g_shape = np.shape(np.asarray(g, dtype=float))
         except (TypeError, ValueError):
             return f"`{name}` should be numbers, but it is {type(g).__name__} {g!r:.60}"
         if g_shape != np.shape(e):
-            return (f"`{name}` has shape {g_shape} but should have shape {np.shape(e)} "
-                    f"(was something summed, averaged or broadcast that should not be?)")
+            hint = "(was something summed, averaged or broadcast that should not be?)"
+            if g_shape == np.shape(e)[::-1] and len(g_shape) == 2:
+                hint = "(the transpose of the right shape: is an axis swapped?)"
+            elif int(np.prod(g_shape)) == int(np.prod(np.shape(e))):
+                hint = "(the right number of entries in another shape: was it flattened or reshaped?)"
+            return f"`{name}` has shape {g_shape} but should have shape {np.shape(e)} {hint}"
     return None
 
 
-def _explain(fn_out, variants, args_for_variants, names, rtol, atol) -> str | None:
+def _variant_hints(fn_out, variants, args_for_variants, names, rtol, atol) -> list[str]:
     """The hints of every known wrong variant that reproduces the learner's numbers on this case.
 
-    On a small case two different mistakes can give the same numbers (in 1-D, ``g / |g|`` is
-    ``1`` when ``g > 0``, so normalising the gradient looks like dropping it); then all of them
+    On a small case two different mistakes can give the same numbers; then all of them
     are named rather than guessing one.
     """
     hints = []
     for variant in variants:
         try:
-            v_out = variant.fn(*copy.deepcopy(list(args_for_variants.values())))
+            with warnings.catch_warnings(), np.errstate(all="ignore"):
+                warnings.simplefilter("ignore")
+                v_out = variant.fn(*copy.deepcopy(list(args_for_variants.values())))
         except Exception:  # a variant that cannot run on this case simply does not match
             continue
         v_t = _as_tuple(v_out, len(names))
@@ -170,33 +245,167 @@ def _explain(fn_out, variants, args_for_variants, names, rtol, atol) -> str | No
         if len(v_t) == len(g_t) and all(_close(g, v, rtol, atol) for g, v in zip(g_t, v_t)):
             if variant.hint not in hints:
                 hints.append(variant.hint)
-    return "\n  or: ".join(hints) if hints else None
+    return hints
 
 
-def _mismatch(got, expected, names, rtol, atol):
-    for name, g, e in zip(names, _as_tuple(got, len(names)), _as_tuple(expected, len(names))):
-        if not _close(g, e, rtol, atol):
-            diff = np.max(np.abs(np.asarray(g, dtype=float) - np.asarray(e, dtype=float)))
-            return name, g, e, diff
-    return None
+def _wrong_outputs(got, expected, names, rtol, atol) -> list[str]:
+    return [name for name, g, e in zip(names, _as_tuple(got, len(names)), _as_tuple(expected, len(names)))
+            if not _close(g, e, rtol, atol)]
 
 
-def _report(exercise, label, step_text, name, got, expected, diff, hint, inputs, note):
+def _diagnose(got, expected, names, inputs, reference, variants, rtol, atol, step=None, steps=1):
+    """(where-lines, hints) for a wrong answer: see the module docstring for the order."""
+    got_t, exp_t = _as_tuple(got, len(names)), _as_tuple(expected, len(names))
+    wrong = _wrong_outputs(got, expected, names, rtol, atol)
+    where: list[str] = []
+    right = [n for n in names if n not in wrong]
+    if right and wrong:
+        where.append(f"{', '.join(f'`{n}`' for n in right)} {'is' if len(right) == 1 else 'are'} right, "
+                     f"{', '.join(f'`{n}`' for n in wrong)} wrong: the mistake is in the line that computes "
+                     f"{', '.join(f'`{n}`' for n in wrong)}")
+    if steps > 1 and step is not None:
+        if step > 1:
+            where.append(f"the first steps were right (up to step {step - 1}), so the formula is nearly right: check "
+                         f"how the state "
+                         f"(and the step counter t, if any) carries over from one step to the next, and any term "
+                         f"that only matters once the state is non-zero")
+        else:
+            where.append("already the first step is wrong: the update formula itself")
+    for n in wrong:
+        i = list(names).index(n)
+        where += diagnosis.localise(n, got_t[i], exp_t[i], rtol, atol)
+
+    hints = _variant_hints(got, variants, inputs, names, rtol, atol)
+    fail = diagnosis.Failure(tuple(names), inputs, exp_t, got_t, rtol, atol, reference)
+    for h in diagnosis.confusions(fail):
+        if h not in hints:
+            hints.append(h)
+    if not hints:
+        for n in wrong:
+            i = list(names).index(n)
+            hints += [h for h in diagnosis.relate(n, got_t[i], exp_t[i], inputs, rtol, atol) if h not in hints]
+    return where, hints
+
+
+def _report(exercise, label, step_text, wrong, got, expected, diff, hints, where, inputs, note, how=""):
+    if len(wrong) > 1:
+        head = f"{' and '.join(f'`{n}`' for n in wrong)} are wrong; the first, `{wrong[0]}`:"
+    else:
+        head = f"`{wrong[0]}` is wrong."
     lines = [
-        f"{exercise}, case {label}{step_text}: `{name}` is wrong.",
+        f"{exercise}, case {label}{step_text}{how}: {head}",
         f"  expected: {_fmt(expected)}",
         f"  got:      {_fmt(got)}",
         f"  (largest difference {diff:.3g})",
+        "  inputs:   " + _shown(inputs),
     ]
-    shown = {k: v for k, v in inputs.items() if not callable(v)}
-    lines.append("  inputs:   " + ", ".join(f"{k}={_fmt(v)}" for k, v in shown.items()))
     if note:
         lines.append(f"  note:     {note}")
-    if hint:
-        lines.append(f"Likely mistake: {hint}")
+    for w in where:
+        lines.append(f"  where:    {w}")
+    if hints:
+        lines.append("Likely mistake: " + "\n  or: ".join(hints))
     else:
         lines.append("Compare your code with the formula above the exercise, one line at a time.")
     return "\n".join(lines)
+
+
+def _largest_difference(g, e) -> float:
+    with np.errstate(all="ignore"):
+        d = np.abs(np.asarray(g, dtype=float) - np.asarray(e, dtype=float))
+    return float(np.nanmax(d)) if d.size and not np.all(np.isnan(d)) else float("nan")
+
+
+def _fail_on(exercise, label, step_text, got, expected, names, inputs, reference, variants, rtol, atol, note,
+             step=None, steps=1, how=""):
+    wrong = _wrong_outputs(got, expected, names, rtol, atol)
+    if not wrong:
+        return
+    i = list(names).index(wrong[0])
+    g, e = _as_tuple(got, len(names))[i], _as_tuple(expected, len(names))[i]
+    where, hints = _diagnose(got, expected, names, inputs, reference, variants, rtol, atol, step, steps)
+    raise ExerciseFailure(_report(exercise, label, step_text, wrong, g, e, _largest_difference(g, e), hints,
+                                  where, inputs, note, how))
+
+
+def _in_place_failure(exercise, label, step_text, name) -> ExerciseFailure:
+    return ExerciseFailure(
+        f"{exercise}, case {label}{step_text}: your function modified its input `{name}` in place "
+        f"(for example with `{name} -= ...`, `{name} *= ...` or `{name}[...] = ...`). Compute and return a new "
+        f"array instead (`{name} = {name} - ...` makes one), so the caller's data is left as it was.")
+
+
+# ---------------------------------------------------------------------------
+# Integer and list inputs: the same case, given the way a learner may give it
+# ---------------------------------------------------------------------------
+
+_INT_HINT = ("an array made from an integer array holds integers: np.zeros_like(x), np.empty_like(x) or x.copy() "
+             "of integer input truncate every value stored in them, and `x -= ...` on integers cannot store a "
+             "fraction. Make float arrays (np.zeros(x.shape), np.zeros_like(x, dtype=float)) or convert first with "
+             "np.asarray(x, dtype=float), and write `x = x - ...`")
+
+
+def _integer_version(inputs: dict) -> tuple[dict, list[str]]:
+    out, names = dict(inputs), []
+    for k, v in inputs.items():
+        if isinstance(v, np.ndarray) and v.dtype.kind == "f" and v.size and np.all(np.isfinite(v)) \
+                and np.all(v == np.round(v)) and np.all(np.abs(v) < 2 ** 31):
+            out[k] = v.astype(np.int64)
+            names.append(k)
+    return out, names
+
+
+def _list_version(inputs: dict, list_args: Sequence[str]) -> tuple[dict, list[str]]:
+    out, names = dict(inputs), []
+    for k in list_args:
+        v = inputs.get(k)
+        if isinstance(v, np.ndarray) and v.ndim >= 1:
+            out[k] = v.tolist()
+            names.append(k)
+    return out, names
+
+
+def _try_other_forms(fn, exercise, label, step_text, inputs, expected, names, list_args, rtol, atol,
+                     integer=True):
+    """Run a case that passed with float arrays again with integer arrays and, if allowed, lists."""
+    forms = []
+    int_inputs, int_names = _integer_version(inputs)
+    if int_names and integer:
+        forms.append((int_inputs, int_names, "integers", _INT_HINT))
+    list_inputs, list_names = _list_version(inputs, list_args)
+    if list_names:
+        forms.append((list_inputs, list_names, "a plain Python list",
+                      "the exercise accepts lists as well as arrays: convert first, "
+                      "`x = np.asarray(x, dtype=float)`, then compute with the array"))
+    for form_inputs, form_names, kind, hint in forms:
+        which = ", ".join(f"`{n}`" for n in form_names)
+        how = f", with {which} given as {kind} ({_shown({n: form_inputs[n] for n in form_names})})"
+        try:
+            got = _call(fn, exercise, label + step_text, copy.deepcopy(form_inputs), how=how)
+        except ExerciseFailure as exc:
+            if "not implemented" in str(exc):
+                raise
+            raise ExerciseFailure(f"{exc}\nIt passed with float arrays. Likely mistake: {hint}.") from None
+        problem = _structure_problem(got, names, expected)
+        if problem:
+            raise ExerciseFailure(f"{exercise}, case {label}{step_text}{how}: {problem}\nIt passed with float "
+                                  f"arrays. Likely mistake: {hint}.")
+        wrong = _wrong_outputs(got, expected, names, rtol, atol)
+        if wrong:
+            i = list(names).index(wrong[0])
+            g, e = _as_tuple(got, len(names))[i], _as_tuple(expected, len(names))[i]
+            raise ExerciseFailure(_report(exercise, label, step_text, wrong, g, e, _largest_difference(g, e),
+                                          [f"{hint} (the same case passed with float arrays)"], [], form_inputs,
+                                          "", how))
+
+
+# ---------------------------------------------------------------------------
+# The two checks
+# ---------------------------------------------------------------------------
+
+def _require_callable(fn, exercise):
+    if not callable(fn):
+        raise ExerciseFailure(f"{exercise}: expected your function, got {type(fn).__name__} {fn!r:.60}")
 
 
 def check_function(
@@ -210,14 +419,24 @@ def check_function(
     rtol: float = 1e-7,
     atol: float = 1e-10,
     quiet: bool = False,
+    integer_inputs: bool = True,
+    list_args: Sequence[str] = (),
+    helpers: dict | None = None,
 ) -> None:
     """Check a function that is called once per case (a loss, a gradient, an EMA, ...).
 
-    Prints a one-line success message and returns None: nbgrader reads a number shown as a
-    test cell's result as partial credit, so a check must not return one.
+    Each case that passes is run again with its integral float arrays as integer arrays
+    (``integer_inputs``) and the inputs named in ``list_args`` as plain lists. With
+    ``helpers`` (``{"gd_step": reference_gd_step}``) the check is composite: see
+    :func:`check_composite`. Prints a one-line success message and returns None: nbgrader
+    reads a number shown as a test cell's result as partial credit, so a check must not
+    return one.
     """
-    if not callable(fn):
-        raise ExerciseFailure(f"{exercise}: expected your function, got {type(fn).__name__} {fn!r:.60}")
+    if helpers:
+        return check_composite(fn, lambda f: check_function(
+            f, reference, cases, exercise=exercise, returns=returns, variants=variants, rtol=rtol, atol=atol,
+            quiet=quiet, integer_inputs=integer_inputs, list_args=list_args), exercise=exercise, helpers=helpers)
+    _require_callable(fn, exercise)
     for case in cases:
         inputs = copy.deepcopy(case.inputs)
         before = _snapshot(inputs)
@@ -225,19 +444,14 @@ def check_function(
         expected = reference(*copy.deepcopy(list(case.inputs.values())))
         changed = _mutated(before, inputs)
         if changed:
-            raise ExerciseFailure(
-                f"{exercise}, case {case.label}: your function modified its input `{changed[0]}` in place "
-                f"(for example with `{changed[0]} -= ...` or `{changed[0]}[...] = ...`). Compute and return a new "
-                f"array instead (`new = {changed[0]} - ...`), so the caller's data is left as it was."
-            )
+            raise _in_place_failure(exercise, case.label, "", changed[0])
         problem = _structure_problem(got, returns, expected)
         if problem:
             raise ExerciseFailure(f"{exercise}, case {case.label}: {problem}")
-        bad = _mismatch(got, expected, returns, rtol, atol)
-        if bad:
-            name, g, e, diff = bad
-            hint = _explain(got, variants, case.inputs, returns, rtol, atol)
-            raise ExerciseFailure(_report(exercise, case.label, "", name, g, e, diff, hint, case.inputs, case.note))
+        _fail_on(exercise, case.label, "", got, expected, returns, case.inputs, reference, variants, rtol, atol,
+                 case.note)
+        _try_other_forms(fn, exercise, case.label, "", case.inputs, expected, returns, list_args, rtol, atol,
+                         integer=integer_inputs)
     if not quiet:
         print(f"{exercise}: all {len(cases)} cases passed.")
 
@@ -253,16 +467,24 @@ def check_steps(
     rtol: float = 1e-7,
     atol: float = 1e-10,
     quiet: bool = False,
+    integer_inputs: bool = True,
+    list_args: Sequence[str] = (),
+    helpers: dict | None = None,
 ) -> None:
     """Check an optimizer step function over several steps from the cases' (non-zero) state.
 
     ``returns`` names the outputs, e.g. ``("w", "v")``; each output is fed back into the
     input of the same name for the next step. If a case has ``grad``, each step's ``g``
-    is ``grad(w)`` at the learner's current ``w``; ``t`` advances by one per step.
+    is ``grad(w)`` at the learner's current ``w``; ``t`` advances by one per step. The
+    first step of each case is also run with integer arrays where its values are whole
+    numbers (and with lists for ``list_args``).
     Prints a one-line success message and returns None (see :func:`check_function`).
     """
-    if not callable(fn):
-        raise ExerciseFailure(f"{exercise}: expected your function, got {type(fn).__name__} {fn!r:.60}")
+    if helpers:
+        return check_composite(fn, lambda f: check_steps(
+            f, reference, cases, exercise=exercise, returns=returns, variants=variants, rtol=rtol, atol=atol,
+            quiet=quiet, integer_inputs=integer_inputs, list_args=list_args), exercise=exercise, helpers=helpers)
+    _require_callable(fn, exercise)
     total = 0
     for case in cases:
         inputs = copy.deepcopy(case.inputs)
@@ -276,31 +498,113 @@ def check_steps(
             expected = reference(*copy.deepcopy(list(inputs.values())))
             changed = _mutated(before, call_inputs)
             if changed:
-                raise ExerciseFailure(
-                    f"{exercise}, case {case.label}{step_text}: your function modified its input "
-                    f"`{changed[0]}` in place (for example `{changed[0]} -= ...` or `{changed[0]} *= ...`). "
-                    f"Compute a new array (`{changed[0]} = {changed[0]} - ...`) so the caller's state is not "
-                    f"changed behind its back."
-                )
+                raise _in_place_failure(exercise, case.label, step_text, changed[0])
             problem = _structure_problem(got, returns, expected)
             if problem:
                 raise ExerciseFailure(f"{exercise}, case {case.label}{step_text}: {problem}")
-            bad = _mismatch(got, expected, returns, rtol, atol)
-            if bad:
-                name, g, e, diff = bad
-                hint = _explain(got, variants, inputs, returns, rtol, atol)
-                if hint is None and step > 1:
-                    hint = ("the first steps were right, so the formula is nearly right: check how the "
-                            "state (and the step counter t, if any) carries over from one step to the next")
-                raise ExerciseFailure(_report(exercise, case.label, step_text, name, g, e, diff, hint,
-                                              inputs, case.note))
+            _fail_on(exercise, case.label, step_text, got, expected, returns, inputs, reference, variants, rtol,
+                     atol, case.note, step=step, steps=case.steps)
+            if step == 1:
+                first = (step_text, copy.deepcopy(inputs), expected)
             for name, value in zip(returns, _as_tuple(got, len(returns))):
                 inputs[name] = np.asarray(value, dtype=float)
             if "t" in inputs:
                 inputs["t"] = inputs["t"] + 1
             total += 1
+        if integer_inputs or list_args:
+            # After the whole case, so that a learner's function that keeps state of its own between
+            # calls is checked step by step exactly as it would be used.
+            step_text, first_inputs, expected = first
+            _try_other_forms(fn, exercise, case.label, step_text, first_inputs, expected, returns, list_args, rtol,
+                             atol, integer=integer_inputs)
     if not quiet:
         print(f"{exercise}: all {len(cases)} cases passed ({total} steps checked).")
+
+
+# ---------------------------------------------------------------------------
+# Composite exercises: graded on their own, whatever the helpers they call
+# ---------------------------------------------------------------------------
+
+@contextlib.contextmanager
+def reference_helpers(fn: Callable, helpers: dict):
+    """Temporarily put the reference ``helpers`` into ``fn``'s namespace; yields the names replaced.
+
+    A notebook function's globals are the notebook's namespace, so this is what the
+    learner's ``run_gd`` sees when it calls ``gd_step``. Everything is put back afterwards.
+    """
+    namespace = getattr(fn, "__globals__", None)
+    names = [n for n in helpers if isinstance(namespace, dict) and n in namespace and namespace[n] is not helpers[n]]
+    saved = {n: namespace[n] for n in names}
+    try:
+        for n in names:
+            namespace[n] = helpers[n]
+        yield names
+    finally:
+        for n, v in saved.items():
+            namespace[n] = v
+
+
+def check_composite(fn: Callable, run: Callable[[Callable], None], *, exercise: str, helpers: dict) -> None:
+    """Grade an exercise that calls earlier exercises' functions on its own.
+
+    ``run(fn)`` is the exercise's whole check. If it fails, it is run again with the
+    reference implementations of ``helpers`` (name -> reference) in ``fn``'s namespace. If
+    it passes then, the exercise is right and gets its points, and the message says that
+    the helper is wrong; if it still fails, the failure is the exercise's own.
+    """
+    _require_callable(fn, exercise)
+    try:
+        run(fn)
+        return
+    except ExerciseFailure as exc:
+        own = exc
+    with reference_helpers(fn, helpers) as replaced:
+        if not replaced:
+            raise own
+        listed = ", ".join(f"`{n}`" for n in replaced)
+        try:
+            with contextlib.redirect_stdout(io.StringIO()):
+                run(fn)
+        except ExerciseFailure as again:
+            if "not implemented yet" in str(again) and "it calls" not in str(again):
+                raise again from None
+            raise ExerciseFailure(f"{again}\n(This check also ran your {exercise} with the reference {listed} in "
+                                  f"place of yours, and it still fails: the mistake is in {exercise} itself.)") \
+                from None
+    first = str(own).splitlines()[0]
+    print(f"{exercise}: your {exercise} is right: all cases pass with the reference {listed}.\n"
+          f"It failed with your {listed}, which is wrong: see that exercise's check.\n"
+          f"  (with yours: {first})")
+
+
+# ---------------------------------------------------------------------------
+# Tools for check modules and their tests
+# ---------------------------------------------------------------------------
+
+def coinciding_variants(reference: Callable, variants: Sequence[Variant], case: Case,
+                        returns: Sequence[str] = ("result",), rtol=1e-7, atol=1e-10) -> list[tuple[str, str]]:
+    """Pairs of hints (or "reference") whose numbers coincide on ``case``'s first call.
+
+    A good first case has none: there, every known mistake gives its own numbers, so the
+    hint names exactly one. Check modules' tests assert that this list is empty.
+    """
+    inputs = copy.deepcopy(case.inputs)
+    if case.grad is not None:
+        inputs["g"] = np.asarray(case.grad(inputs["w"]), dtype=float)
+    outs = [("reference", reference(*copy.deepcopy(list(inputs.values()))))]
+    for v in variants:
+        try:
+            with warnings.catch_warnings(), np.errstate(all="ignore"):
+                warnings.simplefilter("ignore")
+                outs.append((v.hint, v.fn(*copy.deepcopy(list(inputs.values())))))
+        except Exception:
+            continue
+    pairs = []
+    for (ha, a), (hb, b) in [(x, y) for i, x in enumerate(outs) for y in outs[i + 1:]]:
+        a_t, b_t = _as_tuple(a, len(returns)), _as_tuple(b, len(returns))
+        if len(a_t) == len(b_t) and all(_close(x, y, rtol, atol) for x, y in zip(a_t, b_t)):
+            pairs.append((ha, hb))
+    return pairs
 
 
 def is_implemented(fn: Callable, *args, **kwargs) -> bool:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..optimizers import gd_step as _gd_step
-from .engine import Case, ExerciseFailure, Variant, _call, _fmt, check_function, check_steps
+from .engine import Case, ExerciseFailure, Variant, _call, _fmt, check_composite, check_function, check_steps
 
 
 def _ref_gd_step(w, g, lr):
@@ -184,9 +184,16 @@ def _check_run_shape(run_gd, cases):
 
 
 def check_run_gd(run_gd, hidden: bool = False) -> None:
-    """``run_gd(grad_fn, w0, lr, steps)`` must return the array ``[w0, w1, ..., w_steps]``, leaving w0 unchanged."""
-    if not callable(run_gd):
-        raise ExerciseFailure(f"run_gd: expected your function, got {type(run_gd).__name__} {run_gd!r:.60}")
+    """``run_gd(grad_fn, w0, lr, steps)`` must return the array ``[w0, w1, ..., w_steps]``, leaving w0 unchanged.
+
+    Graded on its own: if it fails only because the learner's ``gd_step`` is wrong, it passes
+    with the reference ``gd_step`` in its place and says so (:func:`~.engine.check_composite`).
+    """
+    return check_composite(run_gd, lambda fn: _check_run_gd(fn, hidden), exercise="run_gd",
+                           helpers={"gd_step": _ref_gd_step})
+
+
+def _check_run_gd(run_gd, hidden: bool) -> None:
     cases = _run_cases(hidden)
     _check_run_shape(run_gd, cases)
     return check_function(run_gd, reference_run_gd, cases, exercise="run_gd", returns=("trajectory",),

@@ -42,7 +42,7 @@ import copy
 import numpy as np
 
 from .. import training as _training
-from .engine import ExerciseFailure, _fmt
+from .engine import ExerciseFailure, _fmt, check_composite
 
 __all__ = [
     "reference_minibatches",
@@ -698,9 +698,14 @@ def check_train_sgd(train_sgd, hidden: bool = False) -> None:
     ``(epochs * ceil(N / batch_size) + 1, len(w0))``. Prints the number of cases checked and
     returns None (a number shown as a test cell's result would be read by nbgrader as partial credit).
     """
+    # Graded on its own: a right train_sgd that fails only through a wrong minibatches passes with
+    # the reference minibatches in its place, and says so.
+    return check_composite(train_sgd, lambda fn: _check_train_sgd(fn, hidden), exercise="train_sgd",
+                           helpers={"minibatches": reference_minibatches})
+
+
+def _check_train_sgd(train_sgd, hidden: bool) -> None:
     exercise = "train_sgd"
-    if not callable(train_sgd):
-        raise ExerciseFailure(f"{exercise}: expected your function, got {type(train_sgd).__name__}")
     cases = _sgd_cases(hidden)
     total = 0
     for case in cases:
