@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: lab notebook test release selfcheck grade bench fixtures clean
+.PHONY: lab notebook instructor site test release selfcheck grade bench fixtures clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -18,11 +18,23 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
 
+# Docker containers and many cloud machines run as root, where Jupyter refuses to start without --allow-root.
+ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
+# The learner's server: jupyter_config/learner/ turns nbgrader's extensions off (its README says why).
+LEARNER_ENV = JUPYTER_CONFIG_PATH="$(CURDIR)/jupyter_config/learner$${JUPYTER_CONFIG_PATH:+:$$JUPYTER_CONFIG_PATH}"
+JUPYTER_ARGS ?=
+
 lab: $(VENV)/.installed          ## open the course in JupyterLab
-	$(BIN)/jupyter lab --notebook-dir=course
+	$(LEARNER_ENV) $(BIN)/jupyter lab --notebook-dir=course $(ALLOW_ROOT) $(JUPYTER_ARGS)
 
 notebook: $(VENV)/.installed     ## the same in Jupyter Notebook 7
-	$(BIN)/jupyter notebook --notebook-dir=course
+	$(LEARNER_ENV) $(BIN)/jupyter notebook --notebook-dir=course $(ALLOW_ROOT) $(JUPYTER_ARGS)
+
+# Run from autograder/ so nbgrader reads autograder/nbgrader_config.py; its course root autograder/workspace/ (the
+# gradebook) must exist and lie under the server's root; nbgrader runs `alembic` from PATH.
+instructor: $(VENV)/.installed   ## JupyterLab with nbgrader's instructor tools (Nbgrader menu: formgrader) on the repository
+	mkdir -p autograder/workspace
+	cd autograder && PATH="$(CURDIR)/$(BIN):$$PATH" jupyter lab --notebook-dir=.. $(ALLOW_ROOT) $(JUPYTER_ARGS)
 
 test: $(VENV)/.installed-test    ## the whole test suite
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -304,3 +304,129 @@ def test_explorer_in_browser(browser, server):
                                                                             indent=1))
         page.close()
     assert not errors, "browser console errors:\n" + "\n".join(errors)
+
+
+# --- The servers `make lab`, `make notebook` and `make instructor` start -------------------------------------------
+# Started through make itself (``-o .venv/.installed``: no re-install if pyproject.toml is newer), so the test runs
+# the exact command a learner runs, as the user the suite runs as (root here, as in Docker and CI). Only the port, the
+# token and fresh per-test Jupyter folders are added (JUPYTER_ARGS and the environment).
+COURSE_FOLDERS = sorted(p.name for p in (ROOT / "course").iterdir() if p.is_dir() and p.name[:2].isdigit())
+MAKE_PAGES = {"lab": "/lab", "notebook": "/tree", "instructor": "/lab"}
+NBGRADER_WARNING = "No nbgrader_config.py file found"
+
+
+def _make_server(target, tmp):
+    import signal
+
+    make = shutil.which("make")
+    assert make, "`make` is not installed: the course's commands need it"
+    port, token = _free_port(), secrets.token_hex(16)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("JUPYTER", "MAKE", "MFLAGS"))}
+    env.update(JUPYTER_CONFIG_DIR=str(tmp / "config"), JUPYTER_RUNTIME_DIR=str(tmp / "runtime"),
+               JUPYTERLAB_SETTINGS_DIR=str(tmp / "settings"), JUPYTERLAB_WORKSPACES_DIR=str(tmp / "workspaces"))
+    args = (f"--no-browser --ip=127.0.0.1 --port={port} --ServerApp.port_retries=0 --IdentityProvider.token={token}"
+            " --LabApp.news_url=None --LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate")
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    log_path = tmp / "server.log"
+    log = open(log_path, "w")
+    proc = subprocess.Popen([make, "--no-print-directory", "-o", ".venv/.installed", target, f"JUPYTER_ARGS={args}"],
+                            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+
+    def stop():
+        try:
+            os.killpg(proc.pid, signal.SIGTERM)
+            proc.wait(15)
+        except ProcessLookupError:
+            pass
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+        log.close()
+
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=2)
+            break
+        except Exception:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                stop()
+                pytest.fail(f"`make {target}` did not start a server:\n{log_path.read_text()[-3000:]}")
+            time.sleep(0.25)
+    return {"base": base, "token": token, "log": log_path, "stop": stop}
+
+
+def _http_status(url):
+    try:
+        with urllib.request.urlopen(url, timeout=10) as r:
+            return r.status
+    except urllib.error.HTTPError as exc:
+        return exc.code
+
+
+def _menu_names(page):
+    """The top-level menus of the JupyterLab / Notebook 7 menu bar, once the application has started."""
+    bar = page.locator(".lm-MenuBar-content").first
+    bar.wait_for(state="visible", timeout=60_000)
+    page.get_by_role("menuitem", name="File", exact=True).wait_for(timeout=30_000)
+    time.sleep(2)  # plugins that add a menu activate after the menu bar appears
+    return [t.strip() for t in bar.locator(".lm-MenuBar-itemLabel").all_inner_texts()]
+
+
+def test_make_passes_allow_root_only_to_root():
+    """`make -n` prints the commands: --allow-root exactly when the user is root, on all three servers."""
+    for target in ("lab", "notebook", "instructor"):
+        out = subprocess.run(["make", "-n", "--no-print-directory", "-o", ".venv/.installed", target], cwd=ROOT,
+                             capture_output=True, text=True, check=True).stdout
+        assert ("--allow-root" in out) == (os.geteuid() == 0), f"make {target} as uid {os.geteuid()}: {out}"
+        if target != "instructor":
+            assert "jupyter_config/learner" in out, f"make {target} does not use the learner's configuration: {out}"
+
+
+@pytest.mark.parametrize("target", ["lab", "notebook"])
+def test_make_learner_server_as_root(browser, target, tmp_path):
+    """`make lab` / `make notebook` start (as root too), list the course, and show no nbgrader instructor tools."""
+    server = _make_server(target, tmp_path)
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    try:
+        page.goto(f"{server['base']}{MAKE_PAGES[target]}?token={server['token']}")
+        menus = _menu_names(page)
+        page.locator(".jp-DirListing-item").first.wait_for(timeout=30_000)
+        listed = [t.strip() for t in page.locator(".jp-DirListing-item .jp-DirListing-itemText").all_inner_texts()]
+        page.screenshot(path=str(ARTIFACTS / f"make_{target}.png"))
+        assert set(COURSE_FOLDERS) <= set(listed), f"the file list shows {listed}, not the course {COURSE_FOLDERS}"
+        assert "Nbgrader" not in menus, f"the learner's {target} has nbgrader's menu: {menus}"
+        assert not page.get_by_text(re.compile("Formgrader|Create Assignment", re.I)).count()
+        # nbgrader's server side is off too: its formgrader and assignment-list pages do not exist.
+        for path in ("/formgrader", "/assignments", "/courses"):
+            assert _http_status(f"{server['base']}{path}?token={server['token']}") == 404, path
+    finally:
+        page.close()
+        server["stop"]()
+    log = server["log"].read_text()
+    assert NBGRADER_WARNING not in log, log
+    assert "Running as root is not recommended" not in log, log
+    assert "nbgrader" not in log.lower(), f"nbgrader extensions loaded in the learner's server:\n{log}"
+
+
+def test_make_instructor_opens_formgrader(browser, tmp_path):
+    """`make instructor`: nbgrader's menu and the formgrader on the course, with autograder/nbgrader_config.py."""
+    server = _make_server("instructor", tmp_path)
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    try:
+        page.goto(f"{server['base']}/lab?token={server['token']}")
+        menus = _menu_names(page)
+        assert "Nbgrader" in menus, f"no Nbgrader menu in the instructor's JupyterLab: {menus}"
+        page.get_by_role("menuitem", name="Nbgrader", exact=True).click()
+        page.get_by_role("menuitem", name="Formgrader", exact=True).click()
+        frame = page.frame_locator("iframe").first
+        # Manage Assignments lists the source assignments of solutions/ (nbgrader's source directory).
+        for name in COURSE_FOLDERS:
+            frame.get_by_text(name, exact=True).first.wait_for(timeout=30_000)
+    finally:
+        page.screenshot(path=str(ARTIFACTS / "make_instructor_formgrader.png"))
+        page.close()
+        server["stop"]()
+    log = server["log"].read_text()
+    assert NBGRADER_WARNING not in log, log
+    assert "not a subdirectory of the notebook server root" not in log, log
