@@ -163,13 +163,16 @@ def _assert_path_is_run(ex, name):
         np.testing.assert_array_equal(y, r.losses)
     steps, losses = ex.loss_lines[name].get_data()
     np.testing.assert_array_equal(steps, np.arange(len(r.losses)))
-    np.testing.assert_array_equal(losses, r.losses - (L.minimum_value or 0.0))
+    gap = r.losses - (L.minimum_value or 0.0)
+    positive = gap > 0  # exact zeros sit at a floor on the log axis
+    np.testing.assert_array_equal(losses[positive], gap[positive])
     return r
 
 
 @pytest.fixture
 def explorer():
-    return landscape_explorer("ill_conditioned", ["gd", "momentum", "adam"], steps=50, static=False)
+    return landscape_explorer("ill_conditioned", ["gd", "momentum", "adam"], steps=50, available=["nesterov"],
+                              static=False)
 
 
 def test_explorer_shows_the_runner_trajectories(explorer):
@@ -178,9 +181,11 @@ def test_explorer_shows_the_runner_trajectories(explorer):
     for name in ex.selected:
         _assert_path_is_run(ex, name)
     assert not ex.path_lines["nesterov"].get_visible()  # offered, not ticked
-    # Sliders cover the registry's ranges, lr on a log scale.
+    # lr on a log scale over the interesting range of this call (adam: a decade either side of its start),
+    # the other hyperparameters over the registry's range.
     lr = ex.sliders["adam"]["lr"]
-    assert type(lr).__name__ == "FloatLogSlider" and (lr.min, lr.max) == (-4.0, 1.0)
+    assert type(lr).__name__ == "FloatLogSlider"
+    assert ex.controls["adam"]["lr"].range == pytest.approx((ex.hyper["adam"]["lr"] / 10, ex.hyper["adam"]["lr"] * 10))
     beta2 = ex.sliders["adam"]["beta2"]
     assert (beta2.min, beta2.max, beta2.value) == (0.5, 0.9999, 0.999)
 
@@ -209,12 +214,17 @@ def test_divergence_past_the_threshold_is_written_on_the_plot(explorer):
     ex.set_hyper("gd", lr=0.6)
     r = ex.results["gd"]  # |1 - 0.6 * 4| = 1.4 per step along y: growing (not yet past the runner's 1e12)
     assert abs(r.trajectory[-1, 1]) == pytest.approx(1.5 * 1.4 ** 50, rel=1e-9)
-    texts = [t.get_text() for t in ex.notes if t.get_visible()]
-    assert texts[0] == "gd: lr = 0.6 > 2/λ_max = 0.5: diverges"
-    assert ex.notes[0].get_fontweight() == "bold"
+    # |y_k| = 1.5 * 1.4^k leaves the window |y| <= 3 widened by a quarter of its height (|y| <= 4.5)
+    # when 1.4^k > 3, at k = 4: the path stops at the edge there.
+    texts = ex.notes.visible_texts
+    assert texts[0] == "gd: lr = 0.6 > 2/λ_max = 0.5: diverges; the path leaves the window at step 4"
+    assert ex.escaped["gd"] == 4 and len(ex.path_lines["gd"].get_data()[0]) == 5
+    assert abs(ex.path_lines["gd"].get_data()[1][-1]) == pytest.approx(4.5)
+    assert ex.notes.texts[0].get_fontweight() == "bold"
     ex.set_hyper("gd", lr=0.4)
     # rate max(|1 - 0.4 * 0.2|, |1 - 0.4 * 4|) = max(0.92, 0.6)
-    assert ex.notes[0].get_text() == "gd: lr = 0.4 < 2/λ_max = 0.5: converges (error × 0.920 per step)"
+    assert ex.notes.visible_texts[0] == "gd: lr = 0.4 < 2/λ_max = 0.5: converges (error × 0.920 per step)"
+    assert ex.escaped["gd"] is None
 
 
 def test_one_dimensional_landscape_plots_f_of_x(explorer):
@@ -271,6 +281,137 @@ def test_user_learning_rates_per_optimizer():
     ex = landscape_explorer("ill_conditioned", ["gd", "adam"], steps=20, lr={"gd": 0.3, "adam": 0.05}, static=True)
     assert ex.hyper["gd"]["lr"] == 0.3 and ex.hyper["adam"]["lr"] == 0.05
     _assert_path_is_run(ex, "adam")
+
+
+def _inside_figure(ex, artist):
+    ex.canvas.draw() if ex.static else ex.png()
+    bbox = artist.get_window_extent(ex.figure.canvas.get_renderer())
+    fig = ex.figure.bbox
+    return fig.x0 - 0.5 <= bbox.x0 and bbox.x1 <= fig.x1 + 0.5 and fig.y0 - 0.5 <= bbox.y0 and bbox.y1 <= fig.y1 + 0.5
+
+
+def test_long_notes_wrap_inside_the_figure():
+    ex = landscape_explorer("ill_conditioned", ["gd"], lr=10.0, static=True)
+    # Before: "...lower lr (now 10.0); on this quadra" ran off the right edge.
+    long = "gd: " + " ".join(f"word{i}" for i in range(40))
+    ex.notes.show([(long, "k", True)])
+    text = ex.notes.texts[0]
+    assert text.get_text().count("\n") >= 1  # wrapped
+    assert _inside_figure(ex, text)
+    assert ex.notes.visible_texts == [long]  # nothing lost by wrapping
+    # More than the lines reserved (3 here): a smaller font, then an ellipsis, never off the figure.
+    ex.notes.show([(long * 3, "k", True)])
+    assert ex.notes.visible_texts[0].endswith("…") and _inside_figure(ex, text)
+    # A dollar sign in a learner's message is shown as such, not typeset as mathtext.
+    ex.notes.show([("costs $5 and $6", "k", False)])
+    assert ex.notes.visible_texts == ["costs $5 and $6"] and _inside_figure(ex, ex.notes.texts[0])
+
+
+def test_diverged_run_is_marked_on_the_loss_plot_and_the_axes_hold_the_data():
+    ex = landscape_explorer("ill_conditioned", ["gd"], lr=10.0, static=True)
+    r = ex.results["gd"]
+    # |1 - 10 * 4| = 39 per step along y: |y| = 1.5 * 39^k passes the runner's 1e12 at k = 8.
+    assert r.diverged and r.diverged_at == 8
+    m = ex.markers["gd"]
+    assert m.marker.get_visible() and m.label.get_text() == "diverged at step 8"
+    x, y = m.marker.get_data()
+    assert (x[0], y[0]) == (7, pytest.approx(r.losses[-1]))  # the last finite loss
+    lo, hi = ex.ax_loss.get_ylim()
+    assert lo <= r.losses.min() and r.losses.max() <= hi  # before: fixed limits, the panel was empty
+    assert _inside_figure(ex, m.label)
+    # The path stops where it leaves the window: no forest of vertical lines across the plot.
+    px, py = ex.path_lines["gd"].get_data()
+    assert ex.escaped["gd"] == 1 and len(px) == 2 and abs(py[-1]) == pytest.approx(4.5)
+    assert "the run diverged at step 8" in ex.notes.visible_texts[0]
+
+
+def test_loss_axis_follows_converging_curves():
+    ex = landscape_explorer("ill_conditioned", ["gd", "momentum"], lr=0.45, steps=300, static=True)
+    values = np.concatenate([ex.loss_lines[n].get_data()[1] for n in ex.selected])
+    lo, hi = ex.ax_loss.get_ylim()
+    assert lo <= values.min() and values.max() <= hi  # gd reaches ~1e-25 in 300 steps: not cut off
+    # The legend sits above the curves: its box does not cover any point of them.
+    ex.canvas.draw()
+    leg = ex.ax_loss.get_legend().get_window_extent(ex.canvas.get_renderer())
+    for n in ex.selected:
+        pts = ex.ax_loss.transData.transform(np.column_stack(ex.loss_lines[n].get_data()))
+        assert not np.any((pts[:, 1] >= leg.y0) & (pts[:, 0] >= leg.x0) & (pts[:, 0] <= leg.x1))
+    # Tick labels readable at 100 % zoom: 10 px at 72 dpi.
+    assert min(t.get_fontsize() for t in ex.ax_loss.get_yticklabels() + ex.ax_path.get_xticklabels()) >= 10
+
+
+def test_exact_zero_loss_stays_on_the_log_plot():
+    ex = landscape_explorer("parabola", ["gd"], lr=0.5, steps=10, static=True)  # x -> (1 - 2 * 0.5) x = 0
+    y = ex.loss_lines["gd"].get_data()[1]
+    assert y[0] == 25.0 and np.all(y[1:] == pytest.approx(25e-16)) and ex.ax_loss.get_ylim()[0] <= y.min()
+
+
+def test_only_the_named_optimizers_are_offered_by_default():
+    ex = landscape_explorer("parabola", optimizers=("gd",), lr=0.1, static=False)  # notebook 02's call
+    assert ex.available == ["gd"] and list(ex.checkboxes) == ["gd"]
+    ex = landscape_explorer("ill_conditioned", ["gd"], available=["momentum"], static=False)
+    assert list(ex.checkboxes) == ["gd", "momentum"] and not ex.checkboxes["momentum"].value
+
+
+def test_colours_come_from_optimlab_style():
+    from optimlab import registry, style
+
+    assert set(registry.optimizer_names()) <= set(style.COLORS)  # every optimizer has its own colour
+    assert len(set(style.COLORS.values())) == len(style.COLORS)
+    assert style.color("heavy_ball") != style.color("nesterov")
+    ex = landscape_explorer("ill_conditioned", ["heavy_ball", "nesterov"], lr=0.2, static=False)
+    for n in ex.selected:
+        assert ex.path_lines[n].get_color() == ex.loss_lines[n].get_color() == style.color(n)
+    with pytest.raises(ValueError, match="unknown optimizer name 'hb'"):
+        style.color("hb")
+
+
+def test_learning_rate_slider_range_is_chosen_per_call():
+    # gd on the ill-conditioned quadratic from 0.45: threshold 2/lam_max = 0.5, range 0.45/5 .. 0.5 * 1.5.
+    ex = landscape_explorer("ill_conditioned", ["gd"], lr=0.45, static=False)
+    c = ex.controls["gd"]["lr"]
+    assert c.range == pytest.approx((0.09, 0.75))
+    # The move from 0.45 to the threshold is about 5 % of the slider, against 1 % over the registry's 1e-4..10.
+    assert (math.log10(0.5) - math.log10(0.45)) / (c.slider.max - c.slider.min) == pytest.approx(0.0496, abs=1e-3)
+    ex = landscape_explorer("parabola", ["gd"], lr=0.1, static=False)
+    assert ex.controls["gd"]["lr"].range == pytest.approx((0.02, 1.5))  # threshold 2/2 = 1
+    ex = landscape_explorer("ill_conditioned", ["heavy_ball", "nesterov"], lr=0.2, static=False)
+    assert ex.lr_ranges == {"heavy_ball": pytest.approx((0.04, 1.5)),   # 2(1 + 0.9)/4 = 0.95
+                            "nesterov": pytest.approx((0.04, 0.51))}    # 2(1.9)/(2.8 * 4) = 0.339
+    ex = landscape_explorer("ill_conditioned", ["gd"], lr_range=(0.2, 0.6), static=False)
+    assert ex.controls["gd"]["lr"].range == pytest.approx((0.2, 0.6))
+    with pytest.raises(ValueError, match=r"lr_range must satisfy 0 < low < high"):
+        landscape_explorer("ill_conditioned", ["gd"], lr_range=(0.6, 0.2), static=True)
+
+
+def test_text_box_sets_exact_values_and_refuses_bad_ones():
+    ex = landscape_explorer("ill_conditioned", ["gd", "momentum"], lr=0.45, static=False)
+    c = ex.controls["gd"]["lr"]
+    ex.boxes["gd"]["lr"].value = 0.5  # exactly the threshold
+    assert ex.hyper["gd"]["lr"] == 0.5 and ex.results["gd"].hyperparameters["lr"] == 0.5
+    assert ex.notes.visible_texts[0].startswith("gd: lr = 0.5 = 2/λ_max = 0.5")
+    # The front-end snapping the slider to its grid sends a nearby value back: the exact value stays.
+    c.slider.value = 0.5 * 10 ** 0.0004
+    assert ex.hyper["gd"]["lr"] == 0.5 and c.text.value == 0.5
+    # A drag gives three significant digits.
+    c.slider.value = 0.3 * 10 ** 0.0004
+    assert ex.hyper["gd"]["lr"] == 0.3 and c.text.value == 0.3
+    # Outside the slider's range: the range widens.
+    ex.boxes["gd"]["lr"].value = 2.0
+    assert ex.hyper["gd"]["lr"] == 2.0 and c.range[1] == pytest.approx(2.0)
+    ex.boxes["gd"]["lr"].value = -1.0
+    assert ex.hyper["gd"]["lr"] == 2.0 and c.text.value == 2.0 and c.error == "lr must be > 0, got -1"
+    ex.boxes["momentum"]["beta"].value = 1.0
+    assert ex.hyper["momentum"]["beta"] == 0.9 and "beta must be in [0, 1)" in ex.controls["momentum"]["beta"].error
+    ex.set_hyper("momentum", beta=0.5)
+    assert ex.boxes["momentum"]["beta"].value == 0.5 and ex.sliders["momentum"]["beta"].value == 0.5
+
+
+def test_plain_text_formula_for_print():
+    from optimlab.widgets.common import formula_text
+
+    assert formula_text(get_landscape("ill_conditioned")) == "f(x, y) = 0.1 x² + 2 y²"
+    assert formula_text(get_landscape("sparse_features")) == "f(x, y) = 1/2 (x - 1)² + 0.01/2 (y - 1)²"
 
 
 # ---------------------------------------------------------------------------------------------

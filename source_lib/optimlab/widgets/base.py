@@ -16,19 +16,13 @@ import warnings
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from .. import style
 from .static import figure_png, png_b64, static_mode
 
-__all__ = ["Explorer", "COLORS", "hyper_slider", "snap_log", "SLIDER_HYPERPARAMETERS"]
+__all__ = ["Explorer", "COLORS", "hyper_slider", "HyperControl", "snap_log", "SLIDER_HYPERPARAMETERS"]
 
-# Colour per optimizer, the same in every explorer, so that "adam" is always red.
-_PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#17becf",
-            "#bcbd22", "#7f7f7f"]
-COLORS = {
-    "gd": "#1f77b4", "momentum": "#ff7f0e", "nesterov": "#2ca02c", "adam": "#d62728", "rmsprop": "#9467bd",
-    "adagrad": "#8c564b", "heavy_ball": "#e377c2", "adadelta": "#17becf", "newton": "#000000",
-    "amsgrad": "#bcbd22", "adamax": "#7f7f7f", "nadam": "#ff9896", "adamw": "#aec7e8", "radam": "#98df8a",
-    "rmsprop_centered": "#c5b0d5", "rmsprop_momentum": "#c49c94",
-}
+# Colour per optimizer, the same in every explorer and in the notebooks' static plots (optimlab.style).
+COLORS = style.COLORS
 
 #: Hyperparameters that get a slider (eps and the like stay at their defaults).
 SLIDER_HYPERPARAMETERS = ("lr", "beta", "beta1", "beta2", "mu", "alpha", "rho", "momentum", "damping",
@@ -40,7 +34,8 @@ DPI = 72
 
 
 def color_of(name: str, index: int = 0) -> str:
-    return COLORS.get(name, _PALETTE[index % len(_PALETTE)])
+    """The optimizer's colour from :mod:`optimlab.style` (``index`` is ignored, kept for old callers)."""
+    return style.color(name)
 
 
 def _slider_step(low: float, high: float) -> float:
@@ -79,6 +74,145 @@ def hyper_slider(h, value=None, description=None, width="260px"):
         return W.FloatLogSlider(value=value, base=10, min=math.log10(low), max=math.log10(high), step=LOG_STEP,
                                 **common)
     return W.FloatSlider(value=value, min=low, max=high, step=_slider_step(low, high), **common)
+
+
+def _sig3(x: float) -> float:
+    """Three significant digits: a value dragged on a slider reads 0.452, not 0.45203557."""
+    return float(f"{x:.3g}") if x != 0 and math.isfinite(x) else x
+
+
+class HyperControl:
+    """A slider and a text box for one hyperparameter, kept in step; ``value`` is the number in use.
+
+    The slider covers ``(low, high)`` (chosen per explorer around the interesting values, see
+    :func:`optimlab.widgets.common.lr_range`); dragging it gives values rounded to three
+    significant digits. The text box takes any exact value: one outside the slider's range widens
+    the range, one that is not allowed (``lr <= 0``, ``beta`` outside ``[0, 1)``...) is refused and
+    the box goes back to the value in use. ``on_change(value)`` is called once per new value.
+
+    Attributes: ``slider`` (``FloatLogSlider`` or ``FloatSlider``), ``text`` (``FloatText``),
+    ``box`` (the two side by side), ``value``, ``error`` (why the last typed value was refused, or "").
+    """
+
+    def __init__(self, h, value, low, high, *, log=None, description=None, width="300px", on_change=None):
+        import ipywidgets as W
+
+        self.h = h
+        self.log = h.log if log is None else bool(log)
+        value = float(value)
+        low, high = min(low, value), max(high, value)
+        self.on_change = on_change
+        self.error = ""
+        self._busy = False
+        common = dict(description=description or h.name, continuous_update=True, readout=False,
+                      style={"description_width": "initial"}, layout=W.Layout(width=width))
+        if self.log:
+            self.slider = W.FloatLogSlider(value=snap_log(value, low), base=10, min=math.log10(low),
+                                           max=math.log10(high), step=LOG_STEP, **common)
+        else:
+            self.slider = W.FloatSlider(value=value, min=low, max=high, step=_slider_step(low, high), **common)
+        self.text = W.FloatText(value=value, layout=W.Layout(width="84px"))
+        self.box = W.HBox([self.slider, self.text], layout=W.Layout(align_items="center"))
+        self.value = value
+        self.slider.observe(self._on_slider, "value")
+        self.text.observe(self._on_text, "value")
+
+    @property
+    def range(self) -> tuple[float, float]:
+        """The slider's range in values (not exponents)."""
+        s = self.slider
+        return (10.0 ** s.min, 10.0 ** s.max) if self.log else (float(s.min), float(s.max))
+
+    def _grid_distance(self, a: float, b: float) -> float:
+        """Distance of two values in slider steps."""
+        if self.log:
+            if a <= 0 or b <= 0:
+                return math.inf
+            return abs(math.log10(a) - math.log10(b)) / LOG_STEP
+        return abs(a - b) / self.slider.step
+
+    def _allowed(self, v: float) -> str:
+        """Why ``v`` is not allowed ("" if it is)."""
+        h = self.h
+        if not math.isfinite(v):
+            return f"{h.name} must be a finite number"
+        if h.name == "lr" or h.log:
+            return "" if v > 0 else f"{h.name} must be > 0, got {v:g}"
+        if h.name in ("beta", "beta1", "beta2", "mu", "alpha", "rho", "momentum"):
+            return "" if 0.0 <= v < 1.0 else f"{h.name} must be in [0, 1), got {v:g}"
+        return "" if v >= 0 else f"{h.name} must be >= 0, got {v:g}"
+
+    def _on_slider(self, change):
+        if self._busy:
+            return
+        v = float(change["new"])
+        if self._grid_distance(v, self.value) <= 0.6:
+            return  # the front-end snapping a typed value to the slider's grid: keep the exact value
+        self.set(_sig3(v), from_slider=True)
+
+    def _on_text(self, change):
+        if self._busy:
+            return
+        v = float(change["new"])
+        reason = self._allowed(v)
+        if reason:
+            self.error = reason
+            self._busy = True
+            try:
+                self.text.value = self.value
+            finally:
+                self._busy = False
+            return
+        self.set(v)
+
+    def reset(self, value: float, low: float, high: float):
+        """New range and value without calling ``on_change`` (the explorer sets its state itself)."""
+        value = float(value)
+        low, high = min(low, value), max(high, value)
+        self._busy = True
+        try:
+            s = self.slider
+            if self.log:
+                s.min, s.max = -300.0, 300.0  # widen first: min and max are validated against each other
+                s.min, s.max = math.log10(low), math.log10(high)
+            else:
+                s.min, s.max = -1e300, 1e300
+                s.min, s.max = low, high
+                s.step = _slider_step(low, high)
+            s.value = value
+            self.text.value = value
+        finally:
+            self._busy = False
+        self.value = value
+        self.error = ""
+
+    def set(self, v: float, from_slider: bool = False):
+        """Use ``v``: both widgets show it (the slider's range widens if needed), then ``on_change(v)``."""
+        v = float(v)
+        self.error = ""
+        self._busy = True
+        try:
+            self.text.value = v
+            if not from_slider:
+                s = self.slider
+                if self.log:
+                    lo, hi = math.log10(v), math.log10(v)
+                    if lo < s.min:
+                        s.min = lo
+                    if hi > s.max:
+                        s.max = hi
+                else:
+                    if v < s.min:
+                        s.min = v
+                    if v > s.max:
+                        s.max = v
+                s.value = v
+        finally:
+            self._busy = False
+        changed = v != self.value
+        self.value = v
+        if changed and self.on_change is not None:
+            self.on_change(v)
 
 
 class Explorer:

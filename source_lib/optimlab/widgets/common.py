@@ -12,7 +12,8 @@ from ..registry import get_info
 from ..runner import run
 from . import theory as T
 
-__all__ = ["suggested_lr", "landscape_mesh", "RunCache", "theory_note", "formula_tex", "check_optimizer_names"]
+__all__ = ["suggested_lr", "lr_threshold", "lr_range", "check_lr_range", "landscape_mesh", "RunCache", "theory_note",
+           "formula_tex", "formula_text", "check_optimizer_names"]
 
 _ADAM_FAMILY = {"adam", "amsgrad", "adamax", "nadam", "adamw", "radam"}
 _RMSPROP_FAMILY = {"rmsprop", "rmsprop_centered", "rmsprop_momentum"}
@@ -73,6 +74,83 @@ def suggested_lr(optimizer: str, landscape) -> float:
     return float(min(max(_round2(value), h.low), h.high))
 
 
+def lr_threshold(optimizer: str, eigenvalues, hyper: dict) -> float | None:
+    """The largest stable learning rate of ``optimizer`` on a quadratic with these Hessian
+    eigenvalues (:mod:`optimlab.widgets.theory`), or None (no linear theory, or a non-positive
+    eigenvalue, or the momentum coefficient missing from ``hyper``)."""
+    name = get_info(optimizer).name
+    if eigenvalues is None or name not in T.THEORY_OPTIMIZERS:
+        return None
+    lams = np.atleast_1d(np.asarray(eigenvalues, dtype=float))
+    if lams.size == 0 or not np.all(np.isfinite(lams)) or lams.min() <= 0:
+        return None
+    key = T.THEORY_OPTIMIZERS[name]
+    if key is not None and key not in hyper:
+        return None
+    extra = {key: hyper[key]} if key is not None else {}
+    return float(T.max_stable_lr(name, float(lams.max()), **extra))  # positional: the argument is being renamed
+
+
+def _round_down(x: float) -> float:
+    """Two significant digits, rounded down (the low end of a slider)."""
+    e = math.floor(math.log10(x)) - 1
+    return float(f"{math.floor(x / 10.0 ** e + 1e-9) * 10.0 ** e:.2g}")
+
+
+def _round_up(x: float) -> float:
+    e = math.floor(math.log10(x)) - 1
+    return float(f"{math.ceil(x / 10.0 ** e - 1e-9) * 10.0 ** e:.2g}")
+
+
+def lr_range(optimizer: str, value: float, threshold: float | None = None) -> tuple[float, float]:
+    """The learning-rate slider's range for one explorer: the interesting values, not the registry's 1e-4..10.
+
+    * With a stability threshold (gd and the momentum family on a quadratic, see
+      :func:`lr_threshold`): from a fifth of the smaller of ``value`` and the threshold to 1.5 times
+      the larger, so both the starting value and the threshold, and a bit of divergence past it, are
+      in reach: gd on the ill-conditioned quadratic (threshold ``2/lam_max = 0.5``) from
+      ``lr = 0.45`` gets 0.09..0.75, where 0.45 -> 0.5 is a move of 5 % of the slider.
+    * Otherwise: a decade either side of ``value``.
+
+    Both ends are rounded to two significant digits and kept within the registry's lowest ``lr``.
+    """
+    h = get_info(optimizer).hyperparameters["lr"]
+    value = float(value)
+    if threshold is not None and threshold > 0 and math.isfinite(threshold):
+        low, high = min(value, threshold) / 5.0, max(value, threshold) * 1.5
+    else:
+        low, high = value / 10.0, value * 10.0
+    low, high = max(_round_down(low), h.low), _round_up(high)
+    return (min(low, value), max(high, value))
+
+
+def check_lr_range(lr_range_arg, names) -> dict:
+    """``{optimizer: (low, high)}`` from the ``lr_range`` argument of an explorer (a pair or a dict of pairs)."""
+    if lr_range_arg is None:
+        return {}
+
+    def pair(x, label):
+        try:
+            low, high = (float(v) for v in x)
+        except (TypeError, ValueError):
+            raise TypeError(f"{label} must be a pair (low, high) of learning rates, e.g. (0.01, 1.0), "
+                            f"got {x!r}") from None
+        if not (math.isfinite(low) and math.isfinite(high) and 0 < low < high):
+            raise ValueError(f"{label} must satisfy 0 < low < high (finite), got {x!r}")
+        return (low, high)
+
+    if isinstance(lr_range_arg, dict):
+        out = {}
+        for opt, x in lr_range_arg.items():
+            name = get_info(opt).name
+            if name not in names:
+                raise ValueError(f"lr_range names optimizer {opt!r}, which is not among the optimizers shown ({names})")
+            out[name] = pair(x, f"lr_range[{opt!r}]")
+        return out
+    p = pair(lr_range_arg, "lr_range")
+    return {n: p for n in names}
+
+
 # The contour data of a landscape is computed once per process (a 2-D grid of losses).
 _MESH: dict = {}
 
@@ -94,12 +172,32 @@ def formula_tex(L) -> str | None:
     """The landscape's formula as mathtext, or None if matplotlib's mathtext cannot typeset it."""
     from matplotlib.mathtext import MathTextParser
 
-    text = f"${L.formula}$"
+    import re
+
+    # mathtext has \frac but not \tfrac
+    formula = re.sub(r"\\tfrac\s*(\d)(\d)", r"\\frac{\1}{\2}", L.formula).replace(r"\tfrac", r"\frac")
+    text = f"${formula}$"
     try:
         MathTextParser("agg").parse(text)
-    except Exception:  # mathtext knows a subset of LaTeX (no \tfrac): then the title shows no formula
+    except Exception:  # mathtext knows a subset of LaTeX: then the title shows no formula
         return None
     return text
+
+
+_SUPERSCRIPTS = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def formula_text(L) -> str:
+    """The landscape's formula as plain text for ``print``: ``f(x, y) = 0.1 x² + 2 y²`` rather than
+    the LaTeX source ``0.1\\,x^2 + 2\\,y^2``."""
+    import re
+
+    text = L.formula if hasattr(L, "formula") else str(L)
+    text = re.sub(r"\\tfrac\{([^{}]*)\}\{([^{}]*)\}", lambda m: f"{m.group(1)}/{m.group(2)}", text)
+    text = re.sub(r"\\tfrac\s*(\d)(\d)", r"\1/\2", text)
+    text = text.replace(r"\,", " ").replace(r"\;", " ").replace(r"\cdot", "·")
+    text = re.sub(r"\^\{(\d+)\}|\^(\d)", lambda m: (m.group(1) or m.group(2)).translate(_SUPERSCRIPTS), text)
+    return re.sub(r"\s+", " ", text).strip()
 
 
 class RunCache:

@@ -8,14 +8,17 @@ import numpy as np
 from .. import validation as V
 from ..landscapes import LANDSCAPES, get_landscape
 from ..registry import get_info
-from .base import SLIDER_HYPERPARAMETERS, Explorer, color_of, hyper_slider, snap_log
-from .common import RunCache, check_optimizer_names, check_steps, formula_tex, landscape_mesh, suggested_lr, theory_note
+from .. import style
+from .base import SLIDER_HYPERPARAMETERS, Explorer, HyperControl, color_of
+from .common import (RunCache, check_lr_range, check_optimizer_names, check_steps, formula_tex, landscape_mesh,
+                     lr_range, lr_threshold, suggested_lr, theory_note)
+from .layout import DivergenceMarker, Notes, clip_to_window, fit_limits, legend_fraction, on_log_axis, style_axes
 
 __all__ = ["LandscapeExplorer", "landscape_explorer", "DEFAULT_AVAILABLE"]
 
-#: Optimizers offered as checkboxes besides the chosen ones.
-DEFAULT_AVAILABLE = ("gd", "momentum", "nesterov", "rmsprop", "adam")
-
+#: Optimizers offered as extra (unticked) checkboxes besides the chosen ones: none, so that a
+#: notebook offers only the methods it names (notebook 02's explorer shows gd alone).
+DEFAULT_AVAILABLE = ()
 
 
 def _check_hyper(hyper, names) -> dict:
@@ -64,15 +67,24 @@ class LandscapeExplorer(Explorer):
     selected optimizer and the artists show exactly those numbers: ``path_lines[name]``
     (trajectory), ``loss_lines[name]`` (losses), ``notes`` (texts under the plots).
 
-    In widget mode the controls are ``checkboxes[name]``, ``sliders[name][hyperparameter]``,
-    ``steps_slider``, ``x0_slider``, ``y0_slider`` and ``landscape_dropdown``; setting their
-    ``.value`` updates the figure. :meth:`set` and :meth:`set_hyper` do the same in both modes.
+    In widget mode the controls are ``checkboxes[name]``, ``controls[name][hyperparameter]`` (a
+    :class:`~optimlab.widgets.base.HyperControl`: ``sliders[name][k]`` is its slider,
+    ``boxes[name][k]`` its text box for exact values), ``steps_slider``, ``x0_slider``,
+    ``y0_slider`` and ``landscape_dropdown``; setting their ``.value`` updates the figure.
+    :meth:`set` and :meth:`set_hyper` do the same in both modes. ``lr_ranges[name]`` is the range
+    of each learning-rate slider (see :func:`optimlab.widgets.common.lr_range`).
+
+    A run that leaves the window is drawn up to the window's edge (``escaped[name]`` is the step
+    where it left, or None); a diverged run's loss curve ends with a cross at its last finite
+    value, marked "diverged at step k" (``markers[name]``). The loss axis follows the curves.
     """
 
     FIGSIZE = (10.5, 4.4)
+    WIDTH = 10.5
 
     def __init__(self, landscape="ill_conditioned", optimizers=("gd", "momentum", "adam"), steps=100, start=None,
-                 *, lr=None, hyper=None, available=None, landscapes=None, theory=True, static=None):
+                 *, lr=None, hyper=None, available=None, landscapes=None, theory=True, lr_range=None,
+                 static=None):
         self.landscape = get_landscape(landscape)
         self.selected = check_optimizer_names(optimizers, "optimizers")
         if not self.selected:
@@ -90,12 +102,19 @@ class LandscapeExplorer(Explorer):
         self.theory = theory
         self._user_lr = _check_lr(lr, self.available)
         self._user_hyper = _check_hyper(hyper, self.available)
+        self._user_lr_range = check_lr_range(lr_range, self.available)
         self.hyper = self._initial_hyper(self.landscape, first=True)
+        self.lr_ranges = self._lr_ranges()
         self.results = {}
+        self.escaped = {}
         self.cache = RunCache()
-        # One line of notes per optimizer that can be ticked, plus one general line.
+        # Notes: one entry per optimizer that can be ticked plus a general one. Each fits on one line
+        # except a divergence or escape note, which may need two: one spare line per two optimizers
+        # (Notes wraps, shrinks the font if needed and never draws outside the figure).
         self._n_notes = len(self.available) + 1
-        self.FIGSIZE = (10.5, 3.3 + 0.21 * self._n_notes)
+        self._note_lines = len(self.available) + 1 + math.ceil(len(self.available) / 2)
+        self._notes_h = Notes.height_px(self._note_lines)
+        self.FIGSIZE = (self.WIDTH, (300 + self._notes_h) / 72.0)
         super().__init__(static=static)
 
     # -- state -------------------------------------------------------------------------------
@@ -124,6 +143,19 @@ class LandscapeExplorer(Explorer):
             out[name] = values
         return out
 
+    def _lr_ranges(self) -> dict:
+        """The learning-rate slider range of each optimizer for the current landscape and values."""
+        L = self.landscape
+        eig = L.hessian_eigenvalues if L.is_quadratic else None
+        out = {}
+        for name in self.available:
+            if name in self._user_lr_range:
+                out[name] = self._user_lr_range[name]
+            else:
+                thr = lr_threshold(name, eig, self.hyper[name]) if self.theory else None
+                out[name] = lr_range(name, self.hyper[name]["lr"], thr)
+        return out
+
     def _run_all(self):
         self.results = {name: self.cache.run(name, self.landscape, self.start, self.steps, self.hyper[name])
                         for name in self.selected}
@@ -131,19 +163,20 @@ class LandscapeExplorer(Explorer):
     # -- figure ------------------------------------------------------------------------------
     def _build_figure(self):
         fig = self.figure
-        height_px = self.FIGSIZE[1] * fig.dpi
-        line = 15.0 / height_px  # one line of notes, as a fraction of the figure height
-        fig.subplots_adjust(left=0.06, right=0.985, top=1 - 22 / height_px, bottom=(48 + 15 * self._n_notes) / height_px,
-                            wspace=0.22)
+        h_pt = self.FIGSIZE[1] * 72.0
+        w_pt = self.FIGSIZE[0] * 72.0
+        fig.subplots_adjust(left=46 / w_pt, right=1 - 10 / w_pt, top=1 - 24 / h_pt,
+                            bottom=(self._notes_h + 40) / h_pt, wspace=0.2)
         self.ax_path, self.ax_loss = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.15, 1.0]})
-        self.loss_lines = {}
-        for i, name in enumerate(self.available):
-            (self.loss_lines[name],) = self.ax_loss.plot([], [], color=color_of(name, i), lw=1.5, label=name)
-        self.ax_loss.set_xlabel("step")
+        self.loss_lines, self.markers = {}, {}
+        for name in self.available:
+            (self.loss_lines[name],) = self.ax_loss.plot([], [], color=color_of(name), lw=1.6, label=name)
+            self.markers[name] = DivergenceMarker(self.ax_loss, color_of(name))
+        style_axes(self.ax_loss, xlabel="step")
         self.ax_loss.grid(True, which="major", alpha=0.3)
-        self.notes = [fig.text(0.01, 6 / height_px + line * (self._n_notes - 1 - k), "", fontsize=9.5, va="bottom",
-                               ha="left") for k in range(self._n_notes)]
-        self._animate(*self.loss_lines.values(), *self.notes)
+        self.notes = Notes(fig, self._notes_h, self._n_notes, self._note_lines)
+        self._animate(*self.loss_lines.values(), *self.notes.texts,
+                      *[a for m in self.markers.values() for a in m.artists])
         self._frame = None
         self._build_path_axes()
 
@@ -157,8 +190,7 @@ class LandscapeExplorer(Explorer):
             ax.contour(a, b, Z, levels=levels, cmap="viridis", linewidths=0.7, alpha=0.8)
             ax.set_xlim(L.xlim)
             ax.set_ylim(L.ylim)
-            ax.set_xlabel("x")
-            ax.set_ylabel("y", labelpad=0)
+            style_axes(ax, xlabel="x", ylabel="y")
             if len(L.minima):
                 ax.plot(L.minima[:, 0], L.minima[:, 1], "*", color="k", ms=11, zorder=5, label="minimum")
             if len(L.saddle_points):
@@ -167,13 +199,12 @@ class LandscapeExplorer(Explorer):
             ax.plot(a, b, color="0.3", lw=1.2)
             ax.set_xlim(L.xlim)
             ax.set_ylim(L.ylim[0] - 0.03 * (L.ylim[1] - L.ylim[0]), L.ylim[1])
-            ax.set_xlabel("x")
-            ax.set_ylabel("f(x)", labelpad=0)
+            style_axes(ax, xlabel="x", ylabel="f(x)")
         tex = formula_tex(L)
-        ax.set_title(L.title + (f": {tex}" if tex else ""), fontsize=10.5)
+        style_axes(ax, title=L.title + (f": {tex}" if tex else ""))
         self.path_lines = {}
-        for i, name in enumerate(self.available):
-            (self.path_lines[name],) = ax.plot([], [], "o-", color=color_of(name, i), ms=2.5, lw=1.2, zorder=4,
+        for name in self.available:
+            (self.path_lines[name],) = ax.plot([], [], "o-", color=color_of(name), ms=2.5, lw=1.2, zorder=4,
                                                label=name)
         (self.start_marker,) = ax.plot([], [], "o", mfc="white", mec="k", ms=8, mew=1.5, zorder=6)
         old = getattr(self, "_path_artists", [])
@@ -183,97 +214,108 @@ class LandscapeExplorer(Explorer):
         self._frame = None
         self.ax_loss.set_yscale("log" if L.bounded_below else "symlog")
         gap = L.minimum_value is not None and L.minimum_value != 0
-        self.ax_loss.set_title("loss f(w) - f* (log scale)" if gap else
-                               ("loss (log scale)" if L.bounded_below else "loss (symmetric log scale)"),
-                               fontsize=10.5)
+        style_axes(self.ax_loss, title="loss minus its minimum (log scale)" if gap else
+                   ("loss (log scale)" if L.bounded_below else "loss (symmetric log scale)"))
+
+    def _loss_values(self, r) -> np.ndarray:
+        """The loss curve as drawn: the gap to the minimum; on a log axis exact zeros sit at a floor."""
+        L = self.landscape
+        fmin = L.minimum_value if (L.minimum_value is not None and L.bounded_below) else 0.0
+        y = r.losses - fmin
+        if L.bounded_below:
+            y = on_log_axis(y)
+        return y
 
     def _refresh(self):
         self._run_all()
         L = self.landscape
-        fmin = L.minimum_value if (L.minimum_value is not None and L.bounded_below) else 0.0
+        window = (L.xlim, L.ylim) if L.dim == 2 else (L.xlim, self.ax_path.get_ylim())
+        self.escaped = {}
         for name in self.available:
             path, loss = self.path_lines[name], self.loss_lines[name]
             r = self.results.get(name)
             if r is None:
                 path.set_visible(False)
                 loss.set_visible(False)
+                self.markers[name].hide()
                 continue
             traj = r.trajectory
-            if L.dim == 2:
-                path.set_data(traj[:, 0], traj[:, 1])
-            else:
-                path.set_data(traj[:, 0], r.losses)
-            y = r.losses - fmin
+            px, py = (traj[:, 0], traj[:, 1]) if L.dim == 2 else (traj[:, 0], r.losses)
+            # A run that leaves the window stops at its edge: no long lines back and forth across the plot.
+            px, py, self.escaped[name] = clip_to_window(px, py, *window)
+            path.set_data(px, py)
+            y = self._loss_values(r)
             loss.set_data(np.arange(len(y)), y)
             path.set_visible(True)
             loss.set_visible(True)
         self.start_marker.set_data([self.start[0]], [self.start[1] if L.dim == 2 else float(L.loss(self.start))])
         frame = (L.name, self.steps, tuple(self.selected))
         if frame != self._frame:
-            # The frame (limits, legend) depends only on these: slider moves redraw by blitting.
+            # The frame (x-limits, legend) depends only on these: slider moves redraw by blitting.
             self._frame = frame
             self._layout_dirty = True
-            self._set_loss_limits()
+            self.ax_loss.set_xlim(0, max(self.steps, 1))
             self._update_legend()
+        if self._set_loss_limits():
+            self._layout_dirty = True
+        for name in self.available:
+            r = self.results.get(name)
+            if r is not None and r.diverged and len(r.losses):
+                y = self._loss_values(r)
+                self.markers[name].show(len(y) - 1, y[-1], f"diverged at step {r.diverged_at}")
+            else:
+                self.markers[name].hide()
         self._update_notes()
 
-    def _set_loss_limits(self):
-        """Fixed limits per landscape, so that curves move in a steady frame while a slider moves.
-
-        Log scale: from 3 times the largest loss gap in the window down 12 decades (a run that
-        converges further, or diverges, leaves the frame). The saddle: symmetric log scale.
-        """
-        L = self.landscape
-        ax = self.ax_loss
-        ax.set_xlim(0, max(self.steps, 1))
-        values = landscape_mesh(L)[2] if L.dim == 2 else landscape_mesh(L)[1]
-        if L.bounded_below:
-            fmin = L.minimum_value or 0.0
-            top = 3.0 * float(np.nanmax(values) - fmin)
-            ax.set_ylim(top * 1e-12, top)
-        else:
-            big = 3.0 * float(np.nanmax(np.abs(values)))
-            ax.set_ylim(-big, big)
+    def _set_loss_limits(self) -> bool:
+        """The loss axis follows the curves (all of them, a diverging one up to its last finite value),
+        with room at the top for the legend; the limits stay put while the curves still fit well."""
+        values = [self._loss_values(self.results[n]) for n in self.selected if len(self.results[n].losses)]
+        if not values:
+            return False
+        return fit_limits(self.ax_loss, np.concatenate(values), headroom=legend_fraction(
+            self.ax_loss, self.ax_loss.get_legend()), keep=not self._layout_dirty)
 
     def _update_legend(self):
         handles = [self.loss_lines[n] for n in self.selected]
         leg = self.ax_loss.get_legend()
         if leg is None or [t.get_text() for t in leg.get_texts()] != self.selected:
-            self.ax_loss.legend(handles=handles, labels=self.selected, fontsize=9, loc="upper right",
-                                framealpha=0.8)
+            # Above the curves: the loss limits keep the top of the axes free for it.
+            self.ax_loss.legend(handles=handles, labels=self.selected, fontsize=style.LEGEND_SIZE, loc="upper right",
+                                ncol=min(len(handles), 3), framealpha=0.9, borderaxespad=0.3, handlelength=1.5,
+                                columnspacing=1.0)
 
     def note_texts(self) -> list[tuple[str, str, bool]]:
-        """``(optimizer, text, alarming)`` for every line under the plots."""
+        """``(optimizer, text, alarming)`` for every entry under the plots."""
         L = self.landscape
         out = []
         for name in self.selected:
             r = self.results[name]
             st = theory_note(name, self.hyper[name], L) if self.theory else None
             if st is not None:
-                out.append((name, st.text, st.verdict != "converges"))
+                text, alarm = st.text, st.verdict != "converges"
+                if r.diverged:
+                    text += f"; the run diverged at step {r.diverged_at}"
+                elif self.escaped.get(name) is not None:
+                    text += f"; the path leaves the window at step {self.escaped[name]}"
             elif r.diverged:
-                out.append((name, f"{name}: diverged at step {r.diverged_at}, lower lr "
-                                  f"(now {self.hyper[name]['lr']:.3g})", True))
+                text, alarm = (f"{name}: diverged at step {r.diverged_at}: lower lr "
+                               f"(now {self.hyper[name]['lr']:.3g})"), True
             else:
-                out.append((name, f"{name}: final loss {r.final_loss:.3g} after {r.steps_taken} "
-                                  f"step{'s' if r.steps_taken != 1 else ''}", False))
+                text, alarm = (f"{name}: final loss {r.final_loss:.3g} after {r.steps_taken} "
+                               f"step{'s' if r.steps_taken != 1 else ''}"), False
+                if self.escaped.get(name) is not None:
+                    text += f"; the path leaves the window at step {self.escaped[name]}"
+            out.append((name, text, alarm))
         return out
 
     def _update_notes(self):
         lines = self.note_texts()
         if self.theory and not self.landscape.is_quadratic and any(n in ("gd", "momentum", "heavy_ball", "nesterov")
                                                                   for n in self.selected):
-            lines.append(("", "(not a quadratic: the thresholds lr < 2/L ... hold only near a minimum, "
-                              "with L the local curvature)", False))
-        for k, text in enumerate(self.notes):
-            if k < len(lines):
-                name, msg, alarm = lines[k]
-                text.set_text(msg)
-                text.set_color(color_of(name, self.available.index(name)) if name else "0.35")
-                text.set_fontweight("bold" if alarm else "normal")
-                text.set_visible(True)
-            else:
-                text.set_visible(False)
+            lines.append(("", "(not a quadratic: thresholds such as lr < 2/λ_max hold only near a minimum, "
+                              "with λ_max the largest curvature there)", False))
+        self.notes.show([(msg, color_of(name) if name else "0.35", alarm) for name, msg, alarm in lines])
 
     # -- programmatic control (both modes) ---------------------------------------------------
     def set(self, *, landscape=None, steps=None, start=None, selected=None):
@@ -313,9 +355,9 @@ class LandscapeExplorer(Explorer):
         with self._batch():
             for k, v in values.items():
                 v = V.check_positive(v, k) if k == "lr" else float(v)
-                if self.widget is not None:
-                    self.sliders[name][k].value = v
                 self.hyper[name][k] = v
+                if self.widget is not None:
+                    self.controls[name][k].set(v)
 
     def _set_landscape(self, landscape):
         L = get_landscape(landscape)
@@ -324,39 +366,44 @@ class LandscapeExplorer(Explorer):
         self.landscape = L
         self.start = L.start
         self.hyper = self._initial_hyper(L)
+        self.lr_ranges = self._lr_ranges()
         if self.widget is not None:
             if self.landscape_dropdown.value != L.name:
                 self.landscape_dropdown.value = L.name
             self._configure_start_sliders()
-            for name, sliders in self.sliders.items():
-                for k, s in sliders.items():
-                    info = get_info(name).hyperparameters[k]
-                    value = self.hyper[name][k]
-                    s.value = snap_log(value, min(info.low, value)) if info.log else value
-                    self.hyper[name][k] = float(s.value)
+            for name, controls in self.controls.items():
+                for k, c in controls.items():
+                    c.reset(self.hyper[name][k], *self._range_of(name, k))
         self._build_path_axes()
 
     # -- controls (widget mode) --------------------------------------------------------------
+    def _range_of(self, name, k) -> tuple[float, float]:
+        if k == "lr":
+            return self.lr_ranges[name]
+        h = get_info(name).hyperparameters[k]
+        return h.low, h.high
+
     def _build_controls(self):
         import ipywidgets as W
 
-        self.checkboxes, self.sliders, rows = {}, {}, []
-        for i, name in enumerate(self.available):
+        self.checkboxes, self.controls, self.sliders, self.boxes, rows = {}, {}, {}, {}, []
+        for name in self.available:
             info = get_info(name)
             box = W.Checkbox(value=name in self.selected, description=name, indent=False,
                              layout=W.Layout(width="120px"))
-            swatch = W.HTML(f'<span style="color:{color_of(name, i)};font-size:18px">&#9632;</span>',
+            swatch = W.HTML(f'<span style="color:{color_of(name)};font-size:18px">&#9632;</span>',
                             layout=W.Layout(width="18px"))
             box.observe(self._on_checkbox, "value")
-            sliders = {}
+            controls = {}
             for k, value in self.hyper[name].items():
-                s = hyper_slider(info.hyperparameters[k], value, description=k,
-                                 width="270px" if k == "lr" else "220px")
-                self.hyper[name][k] = float(s.value)
-                s.observe(lambda ch, n=name, key=k: self._on_slider(n, key, ch), "value")
-                sliders[k] = s
-            self.checkboxes[name], self.sliders[name] = box, sliders
-            rows.append(W.HBox([swatch, box, *sliders.values()], layout=W.Layout(align_items="center")))
+                controls[k] = HyperControl(info.hyperparameters[k], value, *self._range_of(name, k), description=k,
+                                           width="300px" if k == "lr" else "200px",
+                                           on_change=lambda v, n=name, key=k: self._on_hyper(n, key, v))
+            self.checkboxes[name], self.controls[name] = box, controls
+            self.sliders[name] = {k: c.slider for k, c in controls.items()}
+            self.boxes[name] = {k: c.text for k, c in controls.items()}
+            rows.append(W.HBox([swatch, box, *[c.box for c in controls.values()]],
+                               layout=W.Layout(align_items="center")))
         self.landscape_dropdown = W.Dropdown(options=self.landscapes, value=self.landscape.name,
                                              description="landscape", layout=W.Layout(width="250px"))
         self.landscape_dropdown.observe(self._on_landscape, "value")
@@ -371,8 +418,8 @@ class LandscapeExplorer(Explorer):
         self.x0_slider.observe(self._on_start, "value")
         self.y0_slider.observe(self._on_start, "value")
         top = W.HBox([self.landscape_dropdown, self.steps_slider, self.x0_slider, self.y0_slider])
-        hint = W.HTML("<small>Tick optimizers, move their sliders, click the left plot to choose the start "
-                      "point.</small>")
+        hint = W.HTML("<small>Tick optimizers, move their sliders or type an exact value in the box beside them, "
+                      "click the left plot to choose the start point.</small>")
         return W.VBox([top, *rows, hint, self.canvas])
 
     def _configure_start_sliders(self):
@@ -410,8 +457,8 @@ class LandscapeExplorer(Explorer):
         self.selected = [n for n in self.available if self.checkboxes[n].value]
         self._changed()
 
-    def _on_slider(self, name, key, change):
-        self.hyper[name][key] = float(change["new"])
+    def _on_hyper(self, name, key, value):
+        self.hyper[name][key] = float(value)
         self._changed()
 
     def _on_landscape(self, change):
@@ -450,7 +497,7 @@ class LandscapeExplorer(Explorer):
 
 
 def landscape_explorer(landscape="ill_conditioned", optimizers=("gd", "momentum", "adam"), steps=100, start=None,
-                       *, lr=None, hyper=None, available=None, landscapes=None, theory=True,
+                       *, lr=None, hyper=None, available=None, landscapes=None, theory=True, lr_range=None,
                        static=None) -> LandscapeExplorer:
     """Optimizers' paths on a loss landscape, with a slider for every hyperparameter.
 
@@ -471,14 +518,21 @@ def landscape_explorer(landscape="ill_conditioned", optimizers=("gd", "momentum"
         registry's PyTorch defaults (Adam 0.001) barely move on these windows.
     hyper : dict, optional
         Other starting values, ``{"momentum": {"beta": 0.5}}``. The other hyperparameters start at
-        the registry's defaults; every slider covers the registry's range (log scale for ``lr``).
+        the registry's defaults and their sliders cover the registry's range. Every slider has a
+        text box beside it for exact values.
     available : list of str, optional
-        Optimizers offered as (unticked) checkboxes besides ``optimizers``
-        (default: gd, momentum, nesterov, rmsprop, adam).
+        Optimizers offered as (unticked) checkboxes besides ``optimizers`` (default: none, only
+        the optimizers named are offered).
     landscapes : list of str, optional
         The landscape menu (default: all).
     theory : bool
         Write the stability verdict of quadratics under the plots (``lr = 0.6 > 2/L = 0.5: diverges``).
+    lr_range : (low, high) or dict, optional
+        The learning-rate slider's range (log scale), one for all or ``{"gd": (0.01, 1.0)}``.
+        Default: per optimizer around the interesting values (:func:`optimlab.widgets.common.lr_range`):
+        on a quadratic from a fifth of the smaller of ``lr`` and the stability threshold to 1.5
+        times the larger (gd on the ill-conditioned quadratic from 0.45: 0.09..0.75 around
+        ``2/lam_max = 0.5``), elsewhere a decade either side of ``lr``.
     static : bool, optional
         Force a static PNG (True) or the widget (False); default: automatic, see
         :func:`optimlab.widgets.static_mode`.
@@ -491,4 +545,4 @@ def landscape_explorer(landscape="ill_conditioned", optimizers=("gd", "momentum"
     Example: ``landscape_explorer("rosenbrock", ["gd", "momentum", "adam"], steps=300)``.
     """
     return LandscapeExplorer(landscape, optimizers, steps, start, lr=lr, hyper=hyper, available=available,
-                             landscapes=landscapes, theory=theory, static=static)
+                             landscapes=landscapes, theory=theory, lr_range=lr_range, static=static)

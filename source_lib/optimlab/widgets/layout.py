@@ -1,0 +1,284 @@
+"""Layout helpers of the explorers: fonts, notes that wrap, axes that follow the data, paths that stop at the edge.
+
+Everything here works on a plain matplotlib figure drawn at the explorers' 72 dpi, where a point
+is a pixel at 100 % zoom (``style.TICK_SIZE = 10`` gives 10 px tick labels).
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from matplotlib.font_manager import FontProperties
+
+from .. import style
+
+__all__ = ["style_axes", "Notes", "fit_limits", "legend_fraction", "clip_to_window", "positive_floor", "on_log_axis",
+           "DivergenceMarker"]
+
+
+def style_axes(ax, title=None, xlabel=None, ylabel=None):
+    """The course's font sizes on one axes (tick labels, labels, title)."""
+    ax.tick_params(labelsize=style.TICK_SIZE)
+    if title is not None:
+        ax.set_title(title, fontsize=style.TITLE_SIZE)
+    if xlabel is not None:
+        ax.set_xlabel(xlabel, fontsize=style.LABEL_SIZE, labelpad=2)
+    if ylabel is not None:
+        ax.set_ylabel(ylabel, fontsize=style.LABEL_SIZE, labelpad=1)
+
+
+def _renderer(fig):
+    canvas = fig.canvas
+    get = getattr(canvas, "get_renderer", None)
+    if get is None:  # pragma: no cover - every canvas of the explorers is Agg-based
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        return FigureCanvasAgg(fig).get_renderer()
+    return get()
+
+
+def escape_math(text: str) -> str:
+    """``$`` kept literal (a learner's error message must not be typeset as mathtext)."""
+    return text.replace("$", r"\$")
+
+
+class Notes:
+    """Lines of explanation under the plots that wrap at the figure's width instead of running off it.
+
+    ``Notes(fig, top_px, n_entries, n_lines)`` creates ``n_entries`` text artists in a band from
+    ``top_px`` (points, i.e. pixels at the explorers' 72 dpi, above the figure's bottom) down to the bottom; :meth:`show` fills them with
+    ``(text, colour, bold)`` entries, wraps each to the figure's width and stacks them. If the
+    wrapped lines do not fit in ``n_lines`` lines the font shrinks (down to 9 pt) and, as a last
+    resort, the last line that fits ends with an ellipsis: nothing is drawn outside the figure.
+    """
+
+    MIN_SIZE = 9.0
+    LEADING = 1.28  # line height / font size
+
+    def __init__(self, fig, top_px: float, n_entries: int, n_lines: int, fontsize: float = style.NOTE_SIZE,
+                 left_px: float = 8.0, right_px: float = 8.0):
+        self.fig = fig
+        self.top_px, self.n_lines, self.fontsize = float(top_px), int(n_lines), float(fontsize)
+        self.left_px, self.right_px = float(left_px), float(right_px)
+        self.texts = [fig.text(0, 0, "", fontsize=fontsize, va="top", ha="left") for _ in range(n_entries)]
+        self.entries: list[tuple[str, str, bool]] = []
+
+    @staticmethod
+    def height_px(n_lines: int, fontsize: float = style.NOTE_SIZE) -> float:
+        """Pixels that ``n_lines`` lines of notes need (at 72 dpi)."""
+        return n_lines * fontsize * Notes.LEADING + 4.0
+
+    def _width(self, renderer, text, size, bold) -> float:
+        prop = FontProperties(size=size, weight="bold" if bold else "normal")  # the renderer applies the dpi
+        w, _, _ = renderer.get_text_width_height_descent(text, prop, ismath=False)
+        return w
+
+    def wrap(self, text: str, size: float, bold: bool, renderer=None) -> list[str]:
+        """``text`` broken at spaces into lines no wider than the figure (a long word is split)."""
+        renderer = renderer or _renderer(self.fig)
+        px_per_pt = self.fig.dpi / 72.0
+        avail = self.fig.bbox.width - (self.left_px + self.right_px) * px_per_pt
+        lines, current = [], ""
+        for word in text.split(" "):
+            candidate = word if not current else current + " " + word
+            if self._width(renderer, candidate, size, bold) <= avail:
+                current = candidate
+                continue
+            if current:
+                lines.append(current)
+            current = word
+            while self._width(renderer, current, size, bold) > avail and len(current) > 1:
+                cut = len(current) - 1
+                while cut > 1 and self._width(renderer, current[:cut], size, bold) > avail:
+                    cut = max(1, int(cut * 0.9))
+                lines.append(current[:cut])
+                current = current[cut:]
+        if current or not lines:
+            lines.append(current)
+        return lines
+
+    def show(self, entries):
+        """``entries``: a list of ``(text, colour, bold)``; empty texts are skipped."""
+        entries = [e for e in entries if e[0]][: len(self.texts)]
+        self.entries = entries
+        renderer = _renderer(self.fig)
+        size = self.fontsize
+        while True:
+            wrapped = [self.wrap(t, size, b, renderer) for t, _, b in entries]
+            if sum(map(len, wrapped)) <= self.n_lines or size <= self.MIN_SIZE:
+                break
+            size = max(self.MIN_SIZE, size - 0.5)
+        # Positions in figure fractions from sizes in points: right at any dpi (ipympl doubles the dpi on HiDPI screens).
+        w_pt, h_pt = self.fig.get_figwidth() * 72.0, self.fig.get_figheight() * 72.0
+        line_h = size * self.LEADING
+        y = self.top_px - 2.0
+        room = self.n_lines
+        for k, artist in enumerate(self.texts):
+            if k >= len(entries) or room <= 0:
+                artist.set_visible(False)
+                continue
+            lines = wrapped[k]
+            if len(lines) > room:  # cannot happen with the sizes the explorers reserve; never draw off the figure
+                lines = lines[:room]
+                lines[-1] = lines[-1][: max(1, len(lines[-1]) - 2)] + "…"
+            text, colour, bold = entries[k]
+            artist.set_text(escape_math("\n".join(lines)))
+            artist.set_position((self.left_px / w_pt, y / h_pt))
+            artist.set_fontsize(size)
+            artist.set_linespacing(self.LEADING / 1.2)  # matplotlib's linespacing is relative to 1.2 x size
+            artist.set_color(colour)
+            artist.set_fontweight("bold" if bold else "normal")
+            artist.set_visible(True)
+            y -= line_h * len(lines)
+            room -= len(lines)
+
+    @property
+    def visible_texts(self) -> list[str]:
+        """The texts shown, with their line breaks removed (what the learner reads)."""
+        return [a.get_text().replace("\n", " ").replace(r"\$", "$") for a in self.texts if a.get_visible()]
+
+
+def positive_floor(values) -> float:
+    """Where a log-scale loss plot draws exact zeros (a run that hit the minimum exactly): at 1e-16
+    times the largest value (machine precision relative to the start), or lower if the run has
+    smaller positive values."""
+    v = np.asarray(values, dtype=float)
+    v = v[np.isfinite(v)]
+    top = float(np.max(np.abs(v))) if v.size else 1.0
+    floor = max(top, 1e-300) * 1e-16
+    pos = v[v > 0]
+    return min(floor, float(pos.min())) if pos.size else floor
+
+
+def on_log_axis(values) -> np.ndarray:
+    """``values`` with the entries <= 0 replaced by :func:`positive_floor` (drawable on a log axis)."""
+    v = np.asarray(values, dtype=float)
+    return np.where(v > 0, v, positive_floor(v))
+
+
+def legend_fraction(ax, legend) -> float:
+    """Height of ``legend`` as a fraction of the axes' height (0 without a legend)."""
+    if legend is None or not legend.get_visible():
+        return 0.0
+    renderer = _renderer(ax.figure)
+    h = legend.get_window_extent(renderer).height
+    return min(0.6, h / max(ax.bbox.height, 1.0))
+
+
+def fit_limits(ax, values, headroom: float = 0.0, axis: str = "y", min_span: float | None = None,
+               keep: bool = True) -> bool:
+    """Set the ``axis`` limits of ``ax`` to contain every finite value in ``values`` (log, symlog
+    or linear: computed in the axis' own scale), with the top ``headroom`` fraction of the axes kept
+    free for a legend. With ``keep`` the current limits stay while they still contain the data
+    with the headroom and waste at most about half the axes: a slider move then does not change
+    the frame (the explorers redraw by blitting). Returns True when the limits changed.
+    """
+    v = np.asarray(values, dtype=float).ravel()
+    v = v[np.isfinite(v)]
+    scale = (ax.get_yscale() if axis == "y" else ax.get_xscale())
+    if scale == "log":
+        v = v[v > 0]
+    if v.size == 0:
+        return False
+    tr = (ax.yaxis if axis == "y" else ax.xaxis).get_transform()
+    a, b = (float(x) for x in tr.transform(np.array([v.min(), v.max()])))
+    span = b - a
+    if min_span is None:
+        min_span = 1.0 if scale == "log" else (abs(b) + abs(a)) * 0.1 or 1.0
+    if span < min_span:
+        mid = 0.5 * (a + b)
+        a, b = mid - 0.5 * min_span, mid + 0.5 * min_span
+        span = min_span
+    margin = 0.05 * span
+    free = min(max(headroom, 0.0), 0.6) + 0.03
+
+    def needed_top(bottom):
+        return bottom + (b + margin - bottom) / (1.0 - free)
+
+    get = ax.get_ylim if axis == "y" else ax.get_xlim
+    setter = ax.set_ylim if axis == "y" else ax.set_xlim
+    if keep:
+        c0, c1 = (float(x) for x in tr.transform(np.array(get())))
+        if np.isfinite(c0) and np.isfinite(c1) and c1 > c0:
+            total = c1 - c0
+            ok_bottom = a - margin * 0.5 >= c0 >= a - 0.5 * total
+            ok_top = needed_top(c0) <= c1 <= needed_top(c0) + 0.5 * total
+            if ok_bottom and ok_top:
+                return False
+    bottom = a - margin
+    top = needed_top(bottom)
+    lo, hi = (float(x) for x in tr.inverted().transform(np.array([bottom, top])))
+    setter(lo, hi)
+    return True
+
+
+def clip_to_window(x, y, xlim, ylim, margin: float = 0.25):
+    """The path ``(x, y)`` up to where it first leaves the window enlarged by ``margin`` of its size.
+
+    Returns ``(x, y, k)``: the points before step ``k`` (the first point outside, or ``None`` if
+    the path stays inside), followed by the point where the segment to step ``k`` crosses the
+    enlarged window's edge. A diverging path thus ends with one line out of the frame instead of
+    long lines across it.
+    """
+    x = np.asarray(x, dtype=float)
+    y = np.asarray(y, dtype=float)
+    (x0, x1), (y0, y1) = xlim, ylim
+    dx, dy = (x1 - x0) * margin, (y1 - y0) * margin
+    X0, X1, Y0, Y1 = x0 - dx, x1 + dx, y0 - dy, y1 + dy
+    with np.errstate(invalid="ignore"):
+        outside = ~((x >= X0) & (x <= X1) & (y >= Y0) & (y <= Y1))
+    idx = np.flatnonzero(outside)
+    if idx.size == 0:
+        return x, y, None
+    k = int(idx[0])
+    if k == 0:
+        return x[:1], y[:1], 0
+    px, py, qx, qy = x[k - 1], y[k - 1], x[k], y[k]
+    # Liang-Barsky: the largest s in [0, 1] with p + s (q - p) inside the enlarged window.
+    s = 1.0
+    for d, lo, hi, p in ((qx - px, X0, X1, px), (qy - py, Y0, Y1, py)):
+        if not math.isfinite(d):
+            s = 0.0
+            continue
+        if d > 0:
+            s = min(s, (hi - p) / d)
+        elif d < 0:
+            s = min(s, (lo - p) / d)
+    s = max(0.0, min(1.0, s))
+    ex, ey = px + s * (qx - px), py + s * (qy - py)
+    return np.append(x[:k], ex), np.append(y[:k], ey), k
+
+
+class DivergenceMarker:
+    """A cross at a diverged run's last finite loss with the words "diverged at step k"."""
+
+    def __init__(self, ax, color):
+        self.ax = ax
+        (self.marker,) = ax.plot([], [], "X", color=color, ms=9, mec="k", mew=0.8, zorder=7)
+        self.label = ax.text(0, 0, "", color=color, fontsize=style.LEGEND_SIZE, fontweight="bold", zorder=7,
+                             clip_on=False)
+        self.hide()
+
+    @property
+    def artists(self):
+        return [self.marker, self.label]
+
+    def hide(self):
+        self.marker.set_visible(False)
+        self.label.set_visible(False)
+
+    def show(self, x, y, text):
+        """Mark ``(x, y)`` (data coordinates); the label goes where it stays inside the axes."""
+        self.marker.set_data([x], [y])
+        xlo, xhi = self.ax.get_xlim()
+        right = (x - xlo) > 0.55 * (xhi - xlo)
+        self.label.set_text(text)
+        self.label.set_position((x, y))
+        self.label.set_ha("right" if right else "left")
+        self.label.set_va("top")
+        # 8 px beside and below the cross, in screen units (the axes may be log-scaled)
+        from matplotlib.transforms import offset_copy
+
+        self.label.set_transform(offset_copy(self.ax.transData, fig=self.ax.figure, x=-8 if right else 8, y=-6,
+                                             units="dots"))
+        self.marker.set_visible(True)
+        self.label.set_visible(True)
