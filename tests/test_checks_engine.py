@@ -117,7 +117,7 @@ def gd_ref(w, g, lr):
 
 
 GD_CASE = [Case("three coordinates", {"w": np.array([1.0, -2.0, 0.5]), "g": np.array([0.3, 2.0, -1.5]),
-                                      "lr": 0.1})]
+                                      "lr": 0.3})]
 
 
 def fails_with(fn, reference, case_list, **kw):
@@ -131,13 +131,14 @@ def fails_with(fn, reference, case_list, **kw):
     (lambda w, g, lr: w - 2 * lr * g, "the step) is twice the correct value"),
     (lambda w, g, lr: w + lr * g, "opposite sign"),
     (lambda w, g, lr: w - g, "the learning rate is missing"),
-    (lambda w, g, lr: w - lr * lr * g, "extra factor `lr` = 0.1"),
+    (lambda w, g, lr: w - lr * lr * g, "extra factor `lr` = 0.3"),
+    (lambda w, g, lr: w - 0.1 * g, "`lr` seems hard-coded: the function ignores lr and uses a fixed 0.1"),
     (lambda w, g, lr: w - lr * np.sign(g), "only its sign follows"),
     (lambda w, g, lr: w.copy(), "returned unchanged"),
     (lambda w, g, lr: (w - lr * g)[::-1], "reverse order"),
     (lambda w, g, lr: (w - lr * g)[[1, 0, 2]], "entries [0] and [1] of `w` are swapped"),
-    (lambda w, g, lr: w - lr * np.clip(g, -1, 1), "clipped at ±0.1"),
-    (lambda w, g, lr: w - lr * g + 0.1, "off by the same amount 0.1 in every entry: `lr` = 0.1 added"),
+    (lambda w, g, lr: w - lr * np.clip(g, -1, 1), "clipped at ±0.3"),
+    (lambda w, g, lr: w - lr * g + lr, "off by the same amount 0.3 in every entry: `lr` = 0.3 added"),
 ])
 def test_gd_mistakes_are_named_without_variants(wrong, words):
     assert words in fails_with(wrong, gd_ref, GD_CASE)

@@ -259,7 +259,7 @@ def test_momentum_error_only_after_first_step_is_explained():
 
     with pytest.raises(ExerciseFailure) as info:
         checks.check_momentum_step(drifting)
-    assert "step 2 of 3" in str(info.value)
+    assert "step 2 of 4" in str(info.value)
     assert "the first steps were right" in str(info.value)
 
 

@@ -132,6 +132,8 @@ def test_failure_message_names_case_and_step():
     with pytest.raises(ExerciseFailure) as info:
         checks.check_nesterov_step(nag_no_mu)
     msg = str(info.value)
-    assert msg.startswith("nesterov_step, case scalar parabola f(w)=w^2 from w=5, v=1, lr=0.05, mu=0.9, step 1 of 3: `w` is wrong.")
-    # expected w = 5 - 0.05*(10 + 0.9*10.9) = 4.0095; with g + v: 5 - 0.05*(10 + 10.9) = 3.955
-    assert "expected: 4.0095" in msg and "got:      3.955" in msg
+    assert msg.startswith("nesterov_step, case 3 coordinates on f = 0.1 x^2 + 2 y^2 + 0.75 z^2, non-zero v, "
+                          "lr=0.02, mu=0.75, step 1 of 4: `w` is wrong.")
+    # g = (0.2, -8, 0.75), v = 0.75 v0 + g = (0.575, -8.75, 2.25);
+    # expected w = w0 - 0.02 (g + 0.75 v) = (0.987375, -1.70875, 0.45125); with g + v: (0.9845, -1.665, 0.44)
+    assert "expected: [ 0.987375, -1.70875 ,  0.45125 ]" in msg and "got:      [ 0.9845, -1.665 ,  0.44  ]" in msg

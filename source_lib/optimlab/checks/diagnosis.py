@@ -35,6 +35,14 @@ __all__ = ["Failure", "relate", "localise", "confusions", "error_order"]
 
 # Hyperparameters that weight an old value against a new one: the usual place to swap x and 1 - x.
 COEFFICIENTS = ("beta", "beta1", "beta2", "alpha", "rho", "mu", "momentum", "gamma", "decay")
+# Values a learner may have typed instead of using the argument (library and framework defaults).
+_COMMON_VALUES = {
+    "lr": (0.1, 0.01, 0.001, 0.05),
+    "beta": (0.9, 0.99), "beta1": (0.9,), "beta2": (0.999, 0.99), "mu": (0.9, 0.99), "momentum": (0.9,),
+    "alpha": (0.99, 0.9), "rho": (0.9, 0.95), "eps": (1e-8, 1e-10, 1e-6, 1e-7), "h": (1e-5, 1e-4, 1e-6),
+}
+# Names of parameters and optimizer state (not data): never shifted or compared entry by entry as data.
+_STATE_NAMES = ("w", "w0", "v", "g", "m", "V", "U", "u", "V_max", "gbar", "b")
 # Inputs that are never coefficients, whatever their value.
 NOT_COEFFICIENTS = ("lr", "eps", "h", "weight_decay", "damping")
 
@@ -124,6 +132,12 @@ def factor_names(inputs: dict) -> list[tuple[float, str]]:
             (float(n * n), f"N^2 = {n * n} times the correct value (N = len({arg})): no division by N at all "
                            f"(sum twice?)"),
         ]
+    lengths = {k: len(v) for k, v in inputs.items() if isinstance(v, np.ndarray) and v.ndim >= 1}
+    for n, arg in _sizes(inputs).items():
+        for k, m in lengths.items():
+            if m != n and m > 0:
+                names.append((n / m, f"divided by len({k}) = {m} instead of N = len({arg}) = {n}: divide by the "
+                                     f"number of examples"))
     for k, a in _scalars(inputs).items():
         if a == 0.0 or not math.isfinite(a) or abs(a) == 1.0:
             continue
@@ -192,6 +206,20 @@ def relate(name: str, got, expected, inputs: dict, rtol=1e-7, atol=1e-10) -> lis
                          f"belongs")
     if hints:
         return hints
+    for k, v in inputs.items():
+        if k == name or k in _STATE_NAMES or not isinstance(v, np.ndarray) or v.shape != e.shape or v.size < 2:
+            continue
+        c = _ratio(g, _float_array(v))
+        if c is not None and c != 0 and _loose_close(g, c * v, rtol, atol):
+            what = "" if math.isclose(c, 1.0) else f"{_num(c)} * "
+            for value, text in factor_names(inputs):
+                if math.isclose(c, value, rel_tol=1e-6) and text.startswith("multiplied by an extra factor (1 - "):
+                    what = text[len("multiplied by an extra factor "):].split(" =")[0] + " * "
+            hints.append(f"`{name}` is {what}`{k}`, entry by entry: each result depends only on its own entry of "
+                         f"`{k}`, so nothing is carried over from one entry to the next (is the running value reset "
+                         f"inside the loop?)")
+    if hints:
+        return hints
 
     # A constant factor on the change (a step function's step), then on the value itself.
     if old is not None and old.shape == e.shape and not _close(e, old, rtol, atol):
@@ -211,8 +239,9 @@ def relate(name: str, got, expected, inputs: dict, rtol=1e-7, atol=1e-10) -> lis
         elif c is not None and e.size > 1 and _loose_close(np.abs(dg), np.abs(dg).max() * np.ones_like(dg),
                                                           rtol, atol) \
                 and np.all(np.sign(dg) == np.sign(de)) and np.any(np.abs(de) != np.abs(de).max()):
+            src = "g" if "g" in inputs else "..."
             hints.append(f"the change in `{name}` has the same size in every entry, only its sign follows the "
-                         f"correct step: np.sign(...) (or a normalisation) was applied where the value itself "
+                         f"correct step: np.sign({src}) (or a normalisation) was applied where the value itself "
                          f"belongs")
     if not hints:
         c = _ratio(g, e)
@@ -327,6 +356,23 @@ def _alterations(inputs: dict):
                    f"(t counts from 1: the first call has t = 1, so beta**t uses that t)", {**inputs, "t": t - 1})
         yield (f"the step counter is off by one: your numbers are those of t = {t + 1} instead of t = {t} "
                f"(was t incremented before it was used?)", {**inputs, "t": t + 1})
+    for k, a in scalars.items():
+        if k == "t" or isinstance(inputs[k], (int, np.integer)):
+            continue
+        for common in _COMMON_VALUES.get(k, ()):
+            if not math.isclose(common, a):
+                yield (f"`{k}` seems hard-coded: the function ignores {k} and uses a fixed {_num(common)} (your "
+                       f"numbers are those of {k} = {_num(common)}, but this call passed {k} = {_num(a)}); use the "
+                       f"argument `{k}` instead of a fixed number", {**inputs, k: common})
+    for k, v in inputs.items():
+        if isinstance(v, np.ndarray) and v.ndim >= 1 and len(v) >= 3 and k not in _STATE_NAMES \
+                and not np.allclose(v, v[0]):
+            yield (f"an index is off by one: your numbers are those of {k}[t - 1] where {k}[t] belongs (at t = 0, "
+                   f"{k}[-1] is the last entry); check the index", {**inputs, k: np.roll(v, 1, axis=0)})
+            yield (f"an index is off by one: your numbers are those of {k}[t + 1] where {k}[t] belongs; check the "
+                   f"index", {**inputs, k: np.roll(v, -1, axis=0)})
+            yield (f"`{k}` is processed in reverse order: go through it from the first entry to the last",
+                   {**inputs, k: v[::-1].copy()})
     if "lr" in scalars and scalars["lr"] != 1.0:
         yield "the learning rate is missing: your numbers are those of lr = 1; multiply the step by lr", \
             {**inputs, "lr": 1.0}
@@ -348,7 +394,37 @@ def _alterations(inputs: dict):
                    {**inputs, a: vb, b: va})
 
 
-def confusions(fail: Failure, max_calls: int = 60) -> list[str]:
+def _state_conventions(fail: Failure):
+    """The state kept in another convention: the learner's `v` is c times the course's.
+
+    Momentum is written with the velocity's sign flipped (v = mu v - g, w + lr v) or with
+    lr inside it (v = mu v + lr g, w - v; CS231n's v = mu v - lr g, w + v). Given the
+    course's v, such a function reads it as its own: it behaves like the reference started
+    from v / c and returns c times the reference's new v.
+    """
+    scalars = _scalars(fail.inputs)
+    lr = scalars.get("lr")
+    factors = [(-1.0, "the opposite sign (v = ... - g, stepping with w + lr * v)")]
+    if lr not in (None, 0.0, 1.0):
+        factors += [(lr, "lr times the course's: lr went into the velocity (v = ... + lr * g, stepping with w - v)"),
+                    (-lr, "-lr times the course's: lr went into the velocity with the sign flipped (CS231n's "
+                          "convention v = mu * v - lr * g, stepping with w + v)")]
+    for s in fail.names:
+        v = fail.inputs.get(s)
+        if s == "w" or s not in fail.inputs or not isinstance(v, np.ndarray):
+            continue
+        i = list(fail.names).index(s)
+        for c, text in factors:
+            def back(out, i=i, c=c):
+                out = list(out)
+                out[i] = c * np.asarray(out[i], dtype=float)
+                return tuple(out)
+            yield (f"your `{s}` is kept in another convention: it is {text}. Keep `{s}` exactly as in the formula "
+                   f"above the exercise, so that it can be passed from one step to the next",
+                   {**fail.inputs, s: v / c}, back)
+
+
+def confusions(fail: Failure, max_calls: int = 80) -> list[str]:
     """Hints for the usual confusions whose reference numbers the learner's answer reproduces."""
     hints: list[str] = []
     n = len(fail.names)
@@ -362,7 +438,8 @@ def confusions(fail: Failure, max_calls: int = 60) -> list[str]:
                 break
     if fail.reference is None:
         return hints
-    for k, (text, altered) in enumerate(_alterations(fail.inputs)):
+    for k, (text, altered, back) in enumerate(list(_state_conventions(fail)) +
+                                             [(t, a, None) for t, a in _alterations(fail.inputs)]):
         if k >= max_calls:
             break
         try:
@@ -372,6 +449,8 @@ def confusions(fail: Failure, max_calls: int = 60) -> list[str]:
         except Exception:  # an alteration the reference cannot run on is simply no match
             continue
         out_t = out if n > 1 else (out,)
+        if back is not None and isinstance(out_t, tuple) and len(out_t) == n:
+            out_t = back(out_t)
         if isinstance(out_t, tuple) and len(out_t) == n and all(
                 _close(g, o, fail.rtol, fail.atol) for g, o in zip(fail.got, out_t)):
             if text not in hints:

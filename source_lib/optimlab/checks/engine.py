@@ -140,6 +140,41 @@ def _mutated(before: dict, after: dict) -> list[str]:
     return names
 
 
+# What a crash usually means in these exercises, by the words of numpy's or Python's message.
+_CRASH_HINTS = [
+    (("len() of unsized object", "iteration over a 0-d array", "too many indices for array",
+      "invalid index to scalar variable"),
+     "the inputs may have any shape, including a single number (shape ()): use whole-array numpy operations "
+     "(w - lr * g), or loop over np.ndindex(w.shape), instead of range(len(w)) and w[i]"),
+    (("could not be broadcast together",),
+     "two arrays of different shapes were combined: print their .shape; an axis may be missing or transposed "
+     "(use the shapes the docstring gives)"),
+    (("Cannot cast ufunc",),
+     "an in-place operation (`x -= ...`, `x *= ...`) on an integer array cannot store a fraction: write "
+     "`x = x - ...`, or convert first with np.asarray(x, dtype=float)"),
+    (("unsupported operand type", "can't multiply sequence", "can only concatenate list"),
+     "arithmetic on a plain list (or a tuple) does not work element by element: convert first, "
+     "`x = np.asarray(x, dtype=float)`"),
+    (("is out of bounds", "list index out of range"),
+     "an index runs past the end: a loop bound or an index is off by one (range(n) runs 0 .. n-1)"),
+    (("bitwise_xor",),
+     "`^` is bitwise XOR in Python, not a power: write x**2 (or np.square(x))"),
+    (("is not defined",),
+     "a name is used that does not exist here: a typo, or a variable from another cell; use the function's "
+     "arguments"),
+    (("missing 1 required positional argument", "positional arguments but", "unexpected keyword argument"),
+     "the function's parameters do not match the exercise's def line: keep its signature exactly"),
+]
+
+
+def _crash_hint(exc: BaseException) -> str:
+    text = f"{type(exc).__name__}: {exc}"
+    for needles, hint in _CRASH_HINTS:
+        if any(n in text for n in needles):
+            return f"\nLikely mistake: {hint}."
+    return ""
+
+
 def _learner_frame(exc: BaseException) -> str:
     """The innermost line of the learner's own code in a traceback (not the library's)."""
     frames = [f for f in traceback.extract_tb(exc.__traceback__)
@@ -147,7 +182,8 @@ def _learner_frame(exc: BaseException) -> str:
     if not frames:
         return ""
     f = frames[-1]
-    return f"\n  in {f.name}, line {f.lineno}: {(f.line or '').strip()}"
+    line = (f.line or "").strip()
+    return f"\n  in {f.name}, line {f.lineno}" + (f": {line}" if line else "")
 
 
 def _innermost_function(exc: BaseException) -> str | None:
@@ -190,7 +226,7 @@ def _call(fn, exercise, label, inputs: dict, how: str = ""):
         raise ExerciseFailure(
             f"{exercise}, case {label}{how}: your function raised {type(exc).__name__}: {exc}"
             f"{_learner_frame(exc)}\n"
-            f"It was called with {_shown(inputs)}."
+            f"It was called with {_shown(inputs)}.{_crash_hint(exc)}"
         ) from exc
 
 
@@ -218,6 +254,11 @@ def _structure_problem(got, names: Sequence[str], expected) -> str | None:
             return f"`{name}` should be numbers, but it is {type(g).__name__} {g!r:.60}"
         if g_shape != np.shape(e):
             hint = "(was something summed, averaged or broadcast that should not be?)"
+            e_arr = np.asarray(e, dtype=float)
+            if e_arr.ndim >= 1 and len(e_arr) > 1 and g_shape == e_arr.shape[1:] and _close(g, e_arr[-1], 1e-7, 1e-10):
+                return (f"`{name}` is only the last entry of the correct result (shape {np.shape(e)}): return every "
+                        f"entry, collected in the loop (append each one to a list and return np.array(the_list)), "
+                        f"not just the final value")
             if g_shape == np.shape(e)[::-1] and len(g_shape) == 2:
                 hint = "(the transpose of the right shape: is an axis swapped?)"
             elif int(np.prod(g_shape)) == int(np.prod(np.shape(e))):

@@ -31,11 +31,13 @@ _GD_VARIANTS = [
 def _gd_cases(hidden: bool):
     rng = np.random.default_rng(2 if hidden else 1)
     quad = np.array([0.2, 4.0, 1.5])
+    # Distinct values per coordinate first: there a sign-only, clipped, normalised or dropped gradient
+    # each give their own numbers (on a scalar they coincide).
     cases = [
-        Case("scalar parabola f(x)=x^2 from x=5, lr=0.1", {"w": np.array(5.0), "g": None, "lr": 0.1},
-             steps=3, grad=lambda w: 2 * w),
         Case("3 coordinates on a quadratic, lr=0.3", {"w": np.array([1.0, -2.0, 0.5]), "g": None, "lr": 0.3},
              steps=4, grad=lambda w: quad * w),
+        Case("scalar parabola f(x)=x^2 from x=5, lr=0.1", {"w": np.array(5.0), "g": None, "lr": 0.1},
+             steps=3, grad=lambda w: 2 * w),
     ]
     if hidden:
         for k in range(3):

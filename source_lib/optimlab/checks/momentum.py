@@ -220,13 +220,15 @@ def _step_cases(hidden: bool, coeff: str, visible_coeffs, hidden_coeffs, lrs, se
     """Cases for a (w, v, g, lr, coeff) step function: non-zero v, several steps on a quadratic."""
     rng = np.random.default_rng(seed + (1 if hidden else 0))
     (c1, c2), (lr1, lr2) = visible_coeffs, lrs
+    # The first case has distinct values in every coordinate, so that the usual mistakes (and the
+    # conventions for v) give numbers different from each other there; a scalar case follows.
     cases = [
-        Case(f"scalar parabola f(w)=w^2 from w=5, v=1, lr={lr1}, {coeff}={c1}",
-             {"w": np.array(5.0), "v": np.array(1.0), "g": None, "lr": lr1, coeff: c1},
-             steps=3, grad=lambda w: 2 * w),
         Case(f"3 coordinates on f = 0.1 x^2 + 2 y^2 + 0.75 z^2, non-zero v, lr={lr2}, {coeff}={c2}",
              {"w": np.array([1.0, -2.0, 0.5]), "v": np.array([0.5, -1.0, 2.0]), "g": None, "lr": lr2, coeff: c2},
              steps=4, grad=_quadratic([0.2, 4.0, 1.5])),
+        Case(f"scalar parabola f(w)=w^2 from w=5, v=1, lr={lr1}, {coeff}={c1}",
+             {"w": np.array(5.0), "v": np.array(1.0), "g": None, "lr": lr1, coeff: c1},
+             steps=3, grad=lambda w: 2 * w),
     ]
     if hidden:
         for c in hidden_coeffs:
