@@ -90,121 +90,121 @@ def test_nesterov_lookahead_step_by_hand():
 
 
 def test_adagrad_step_by_hand_and_three_steps():
-    # s = [5, 7] + [2^2, 3^2] = [9, 16]; sqrt = [3, 4]; eps = 0.5 (outside the sqrt)
+    # V = [5, 7] + [2^2, 3^2] = [9, 16]; sqrt = [3, 4]; eps = 0.5 (outside the sqrt)
     # w = [1 - 0.1*2/3.5, -2 + 0.1*3/4.5]
-    w, s = O.adagrad_step(np.array([1.0, -2.0]), np.array([5.0, 7.0]), np.array([2.0, -3.0]), lr=0.1, eps=0.5)
-    close(s, [9.0, 16.0])
+    w, V = O.adagrad_step(np.array([1.0, -2.0]), np.array([5.0, 7.0]), np.array([2.0, -3.0]), lr=0.1, eps=0.5)
+    close(V, [9.0, 16.0])
     close(w, [1 - 0.1 * 2 / 3.5, -2 + 0.1 * 3 / 4.5])
-    # Constant gradient [3, 4] from s = 0: s_k = k*[9, 16], step k moves by lr*g/(sqrt(k)*|g| + eps).
-    w, s = np.zeros(2), np.zeros(2)
+    # Constant gradient [3, 4] from V = 0: V_k = k*[9, 16], step k moves by lr*g/(sqrt(k)*|g| + eps).
+    w, V = np.zeros(2), np.zeros(2)
     expected = np.zeros(2)
     for k in (1, 2, 3):
-        w, s = O.adagrad_step(w, s, np.array([3.0, 4.0]), lr=1.0, eps=1e-10)
+        w, V = O.adagrad_step(w, V, np.array([3.0, 4.0]), lr=1.0, eps=1e-10)
         expected = expected - np.array([3 / (math.sqrt(k) * 3 + 1e-10), 4 / (math.sqrt(k) * 4 + 1e-10)])
-        close(s, [9.0 * k, 16.0 * k])
+        close(V, [9.0 * k, 16.0 * k])
         close(w, expected)
 
 
 def test_adadelta_step_by_hand():
     # rho = 0.5, eps = 0.5, g = [1, -2]
-    # v  = 0.5*[6, 13] + 0.5*[1, 4] = [3.5, 8.5]         -> v + eps = [4, 9], sqrt = [2, 3]
-    # u + eps = [0.5, 1.75] + 0.5 = [1, 2.25]            -> sqrt = [1, 1.5]
+    # V  = 0.5*[6, 13] + 0.5*[1, 4] = [3.5, 8.5]         -> V + eps = [4, 9], sqrt = [2, 3]
+    # U + eps = [0.5, 1.75] + 0.5 = [1, 2.25]            -> sqrt = [1, 1.5]
     # dx = [1/2 * 1, 1.5/3 * (-2)] = [0.5, -1]
-    # u  = 0.5*[0.5, 1.75] + 0.5*[0.25, 1] = [0.375, 1.375]
+    # U  = 0.5*[0.5, 1.75] + 0.5*[0.25, 1] = [0.375, 1.375]
     # w  = [1, -2] - 0.1*dx = [0.95, -1.9]
-    w, v, u = O.adadelta_step(np.array([1.0, -2.0]), np.array([6.0, 13.0]), np.array([0.5, 1.75]),
+    w, V, U = O.adadelta_step(np.array([1.0, -2.0]), np.array([6.0, 13.0]), np.array([0.5, 1.75]),
                               np.array([1.0, -2.0]), lr=0.1, rho=0.5, eps=0.5)
-    close(v, [3.5, 8.5])
-    close(u, [0.375, 1.375])
+    close(V, [3.5, 8.5])
+    close(U, [0.375, 1.375])
     close(w, [0.95, -1.9])
 
 
 def test_rmsprop_step_by_hand():
-    # v = 0.5*[7, 14] + 0.5*[1, 4] = [4, 9]; sqrt(v) + eps = [3, 4] (eps = 1, outside the sqrt)
+    # V = 0.5*[7, 14] + 0.5*[1, 4] = [4, 9]; sqrt(V) + eps = [3, 4] (eps = 1, outside the sqrt)
     # w = [1 - 0.1*1/3, -2 + 0.1*2/4] = [0.9666..., -1.95]
-    w, v = O.rmsprop_step(np.array([1.0, -2.0]), np.array([7.0, 14.0]), G, lr=0.1, alpha=0.5, eps=1.0)
-    close(v, [4.0, 9.0])
+    w, V = O.rmsprop_step(np.array([1.0, -2.0]), np.array([7.0, 14.0]), G, lr=0.1, alpha=0.5, eps=1.0)
+    close(V, [4.0, 9.0])
     close(w, [1 - 0.1 / 3, -1.95])
 
 
 def test_rmsprop_full_plain_equals_rmsprop_step():
-    w, v, gbar, b = O.rmsprop_full_step(W, np.array([7.0, 14.0]), np.array([0.3, -0.3]), np.array([0.5, -1.0]),
+    w, V, gbar, v = O.rmsprop_full_step(W, np.array([7.0, 14.0]), np.array([0.3, -0.3]), np.array([0.5, -1.0]),
                                         G, lr=0.1, alpha=0.5, eps=1.0)
-    close(v, [4.0, 9.0])
+    close(V, [4.0, 9.0])
     close(w, [1 - 0.1 / 3, -1.95])
     close(gbar, [0.3, -0.3], 0)  # unused state comes back unchanged
-    close(b, [0.5, -1.0], 0)
+    close(v, [0.5, -1.0], 0)
 
 
 def test_rmsprop_centered_step_by_hand():
-    # v = [4, 9] as above; gbar = 0.5*[1, -2] + 0.5*[1, -2] = [1, -2]; v - gbar^2 = [3, 5]
+    # V = [4, 9] as above; gbar = 0.5*[1, -2] + 0.5*[1, -2] = [1, -2]; V - gbar^2 = [3, 5]
     # w = [1 - 0.1*1/(sqrt(3) + 1), -2 + 0.1*2/(sqrt(5) + 1)]
-    w, v, gbar, b = O.rmsprop_full_step(W, np.array([7.0, 14.0]), np.array([1.0, -2.0]), np.array([0.5, -1.0]),
+    w, V, gbar, v = O.rmsprop_full_step(W, np.array([7.0, 14.0]), np.array([1.0, -2.0]), np.array([0.5, -1.0]),
                                         G, lr=0.1, alpha=0.5, eps=1.0, centered=True)
     close(gbar, [1.0, -2.0])
-    close(v, [4.0, 9.0])
+    close(V, [4.0, 9.0])
     close(w, [1 - 0.1 / (math.sqrt(3) + 1), -2 + 0.1 * 2 / (math.sqrt(5) + 1)])
-    close(b, [0.5, -1.0], 0)
+    close(v, [0.5, -1.0], 0)
 
 
 def test_rmsprop_momentum_step_by_hand():
-    # denominators [3, 4] as in the plain step; b = 0.5*[0.5, -1] + [1/3, -2/4] = [0.25 + 1/3, -1]
-    # w = [1, -2] - 0.1*b  (lr outside the buffer, as torch)
-    w, v, gbar, b = O.rmsprop_full_step(W, np.array([7.0, 14.0]), np.array([0.3, -0.3]), np.array([0.5, -1.0]),
+    # denominators [3, 4] as in the plain step; v = 0.5*[0.5, -1] + [1/3, -2/4] = [0.25 + 1/3, -1]
+    # w = [1, -2] - 0.1*v  (lr outside the velocity, as torch)
+    w, V, gbar, v = O.rmsprop_full_step(W, np.array([7.0, 14.0]), np.array([0.3, -0.3]), np.array([0.5, -1.0]),
                                         G, lr=0.1, alpha=0.5, eps=1.0, momentum=0.5)
-    close(b, [0.25 + 1 / 3, -1.0])
+    close(v, [0.25 + 1 / 3, -1.0])
     close(w, [1 - 0.1 * (0.25 + 1 / 3), -2 + 0.1])
     close(gbar, [0.3, -0.3], 0)
 
 
 def test_rmsprop_centered_momentum_step_by_hand():
-    # centered denominators [sqrt(3) + 1, sqrt(5) + 1]; b = 0.5*[0.5, -1] + g/denominator
+    # centered denominators [sqrt(3) + 1, sqrt(5) + 1]; v = 0.5*[0.5, -1] + g/denominator
     d1, d2 = math.sqrt(3) + 1, math.sqrt(5) + 1
-    w, v, gbar, b = O.rmsprop_full_step(W, np.array([7.0, 14.0]), np.array([1.0, -2.0]), np.array([0.5, -1.0]),
+    w, V, gbar, v = O.rmsprop_full_step(W, np.array([7.0, 14.0]), np.array([1.0, -2.0]), np.array([0.5, -1.0]),
                                         G, lr=0.1, alpha=0.5, eps=1.0, momentum=0.5, centered=True)
-    close(b, [0.25 + 1 / d1, -0.5 - 2 / d2])
+    close(v, [0.25 + 1 / d1, -0.5 - 2 / d2])
     close(w, [1 - 0.1 * (0.25 + 1 / d1), -2 - 0.1 * (-0.5 - 2 / d2)])
 
 
 # Adam family: t = 2, beta1 = 0.5, beta2 = 0.75 -> bc1 = 1 - 0.25 = 0.75, bc2 = 1 - 0.5625 = 0.4375
 M0 = np.array([0.2, -0.4])
 V0 = np.array([0.2, 1.0])
-# m = 0.5*M0 + 0.5*G = [0.6, -1.2];  v = 0.75*V0 + 0.25*G^2 = [0.15 + 0.25, 0.75 + 1] = [0.4, 1.75]
-# m_hat = m/0.75 = [0.8, -1.6];  v_hat = v/0.4375 = [0.4/0.4375, 4.0] -> sqrt(v_hat[1]) = 2
+# m = 0.5*M0 + 0.5*G = [0.6, -1.2];  V = 0.75*V0 + 0.25*G^2 = [0.15 + 0.25, 0.75 + 1] = [0.4, 1.75]
+# m_hat = m/0.75 = [0.8, -1.6];  V_hat = V/0.4375 = [0.4/0.4375, 4.0] -> sqrt(V_hat[1]) = 2
 M1 = [0.6, -1.2]
 V1 = [0.4, 1.75]
 
 
 def test_adam_step_by_hand():
-    w, m, v = O.adam_step(W, M0, V0, G, 2, lr=0.1, beta1=0.5, beta2=0.75, eps=0.01)
+    w, m, V = O.adam_step(W, M0, V0, G, 2, lr=0.1, beta1=0.5, beta2=0.75, eps=0.01)
     close(m, M1)
-    close(v, V1)
+    close(V, V1)
     close(w, [1 - 0.1 * 0.8 / (math.sqrt(0.4 / 0.4375) + 0.01), -2 + 0.1 * 1.6 / (2 + 0.01)])
 
 
 def test_adam_second_step_by_hand():
-    # From (m, v) = ([0.6, -1.2], [0.4, 1.75]) at t = 3 with g = [-1, 0]: bc1 = 0.875, bc2 = 1 - 0.421875 = 0.578125
-    # m = 0.5*m + 0.5*g = [-0.2, -0.6];  v = 0.75*v + 0.25*g^2 = [0.55, 1.3125]
-    w1, m, v = O.adam_step(W, M0, V0, G, 2, lr=0.1, beta1=0.5, beta2=0.75, eps=0.01)
-    w2, m, v = O.adam_step(w1, m, v, np.array([-1.0, 0.0]), 3, lr=0.1, beta1=0.5, beta2=0.75, eps=0.01)
+    # From (m, V) = ([0.6, -1.2], [0.4, 1.75]) at t = 3 with g = [-1, 0]: bc1 = 0.875, bc2 = 1 - 0.421875 = 0.578125
+    # m = 0.5*m + 0.5*g = [-0.2, -0.6];  V = 0.75*V + 0.25*g^2 = [0.55, 1.3125]
+    w1, m, V = O.adam_step(W, M0, V0, G, 2, lr=0.1, beta1=0.5, beta2=0.75, eps=0.01)
+    w2, m, V = O.adam_step(w1, m, V, np.array([-1.0, 0.0]), 3, lr=0.1, beta1=0.5, beta2=0.75, eps=0.01)
     close(m, [-0.2, -0.6])
-    close(v, [0.55, 1.3125])
+    close(V, [0.55, 1.3125])
     close(w2, w1 - 0.1 * (np.array([-0.2, -0.6]) / 0.875)
           / (np.sqrt(np.array([0.55, 1.3125]) / 0.578125) + 0.01))
 
 
 def test_adam_without_bias_correction_by_hand():
-    # m, v as above; no division: w = w - lr * m / (sqrt(v) + eps)
-    w, m, v = O.adam_step(W, M0, V0, G, 2, lr=0.1, beta1=0.5, beta2=0.75, eps=0.01, bias_correction=False)
+    # m, V as above; no division: w = w - lr * m / (sqrt(V) + eps)
+    w, m, V = O.adam_step(W, M0, V0, G, 2, lr=0.1, beta1=0.5, beta2=0.75, eps=0.01, bias_correction=False)
     close(w, [1 - 0.1 * 0.6 / (math.sqrt(0.4) + 0.01), -2 + 0.1 * 1.2 / (math.sqrt(1.75) + 0.01)])
 
 
 def test_amsgrad_step_by_hand():
-    # v_max = max([0.7, 1.0], v = [0.4, 1.75]) = [0.7, 1.75]: the first coordinate keeps its old maximum.
-    w, m, v, v_max = O.amsgrad_step(W, M0, V0, np.array([0.7, 1.0]), G, 2, lr=0.1, beta1=0.5, beta2=0.75, eps=0.01)
+    # V_max = max([0.7, 1.0], V = [0.4, 1.75]) = [0.7, 1.75]: the first coordinate keeps its old maximum.
+    w, m, V, V_max = O.amsgrad_step(W, M0, V0, np.array([0.7, 1.0]), G, 2, lr=0.1, beta1=0.5, beta2=0.75, eps=0.01)
     close(m, M1)
-    close(v, V1)
-    close(v_max, [0.7, 1.75])
+    close(V, V1)
+    close(V_max, [0.7, 1.75])
     close(w, [1 - 0.1 * 0.8 / (math.sqrt(0.7 / 0.4375) + 0.01), -2 + 0.1 * 1.6 / (2 + 0.01)])
 
 
@@ -219,7 +219,7 @@ def test_adamax_step_by_hand():
 
 def test_nadam_step_by_hand():
     # psi = 0.5: mu_2 = 0.5*(1 - 0.5*0.96**1.0) = 0.26, mu_3 = 0.5*(1 - 0.5*0.96**1.5)
-    # mu_prod = 0.4 * 0.26 = 0.104; d = sqrt(v_hat) + eps = [sqrt(0.4/0.4375) + 0.01, 2.01]
+    # mu_prod = 0.4 * 0.26 = 0.104; d = sqrt(V_hat) + eps = [sqrt(0.4/0.4375) + 0.01, 2.01]
     # w = w - lr*(1 - mu_2)/(1 - mu_prod) * g/d - lr*mu_3/(1 - mu_prod*mu_3) * m/d
     mu2 = 0.5 * (1 - 0.5 * 0.96)
     mu3 = 0.5 * (1 - 0.5 * 0.96**1.5)
@@ -228,10 +228,10 @@ def test_nadam_step_by_hand():
     d = [math.sqrt(0.4 / 0.4375) + 0.01, 2.01]
     expected = [W[i] - 0.1 * (1 - mu2) / (1 - prod) * G[i] / d[i] - 0.1 * mu3 / (1 - prod * mu3) * M1[i] / d[i]
                 for i in range(2)]
-    w, m, v, mu_prod = O.nadam_step(W, M0, V0, 0.4, G, 2, lr=0.1, beta1=0.5, beta2=0.75, eps=0.01,
+    w, m, V, mu_prod = O.nadam_step(W, M0, V0, 0.4, G, 2, lr=0.1, beta1=0.5, beta2=0.75, eps=0.01,
                                     momentum_decay=0.5)
     close(m, M1)
-    close(v, V1)
+    close(V, V1)
     assert mu_prod == pytest.approx(0.104, abs=1e-15)
     assert np.ndim(mu_prod) == 0
     close(w, expected)
@@ -239,18 +239,18 @@ def test_nadam_step_by_hand():
 
 def test_adamw_step_by_hand():
     # Decay first: w' = [1, -2]*(1 - 0.1*0.5) = [0.95, -1.9]; then the Adam step of test_adam_step_by_hand.
-    w, m, v = O.adamw_step(W, M0, V0, G, 2, lr=0.1, beta1=0.5, beta2=0.75, eps=0.01, weight_decay=0.5)
+    w, m, V = O.adamw_step(W, M0, V0, G, 2, lr=0.1, beta1=0.5, beta2=0.75, eps=0.01, weight_decay=0.5)
     close(m, M1)
-    close(v, V1)
+    close(V, V1)
     close(w, [0.95 - 0.1 * 0.8 / (math.sqrt(0.4 / 0.4375) + 0.01), -1.9 + 0.1 * 1.6 / 2.01])
 
 
 def test_radam_step_by_hand_both_branches():
     # beta2 = 0.75: rho_inf = 2/0.25 - 1 = 7.
     # t = 2: rho_2 = 7 - 4*0.5625/0.4375 = 1.857... <= 5 -> plain momentum: w - lr*m_hat = w - 0.1*[0.8, -1.6]
-    w, m, v = O.radam_step(W, M0, V0, G, 2, lr=0.1, beta1=0.5, beta2=0.75, eps=0.01)
+    w, m, V = O.radam_step(W, M0, V0, G, 2, lr=0.1, beta1=0.5, beta2=0.75, eps=0.01)
     close(m, M1)
-    close(v, V1)
+    close(V, V1)
     close(w, [1 - 0.08, -2 + 0.16])
     # t = 8: b2^8 = 0.75**8 = 0.100112915..., bc2 = 0.899887...; rho_8 = 7 - 16*b2^8/bc2 = 5.2200... > 5
     b2t = 0.75**8
@@ -259,8 +259,8 @@ def test_radam_step_by_hand_both_branches():
     assert 5 < rho < 5.3
     r = math.sqrt((rho - 4) * (rho - 2) * 7 / ((7 - 4) * (7 - 2) * rho))
     m_hat = [0.6 / (1 - 0.5**8), -1.2 / (1 - 0.5**8)]
-    w, m, v = O.radam_step(W, M0, V0, G, 8, lr=0.1, beta1=0.5, beta2=0.75, eps=0.01)
-    # eps on the RAW sqrt(v), the bias correction sqrt(bc2) as a factor
+    w, m, V = O.radam_step(W, M0, V0, G, 8, lr=0.1, beta1=0.5, beta2=0.75, eps=0.01)
+    # eps on the RAW sqrt(V), the bias correction sqrt(bc2) as a factor
     close(w, [W[i] - 0.1 * m_hat[i] * r * math.sqrt(bc2) / (math.sqrt(V1[i]) + 0.01) for i in range(2)])
 
 
@@ -384,10 +384,10 @@ def test_nesterov_is_not_heavy_ball():
 
 @pytest.mark.parametrize("g", [1e-3, 1e-2, 0.37, 1.0, 42.0, 1e3, -1e-3, -5.0, -1e3])
 def test_adam_first_step_moves_each_coordinate_by_about_lr(g):
-    # From zero state at t = 1: m_hat = g, v_hat = g^2, so dw = -lr * g/(|g| + eps), |dw| = lr*(1 - eps/(|g|+eps)).
+    # From zero state at t = 1: m_hat = g, V_hat = g^2, so dw = -lr * g/(|g| + eps), |dw| = lr*(1 - eps/(|g|+eps)).
     lr, eps = 0.01, 1e-8
     gs = np.array([g, -g / 3])
-    w, m, v = O.adam_step(np.zeros(2), np.zeros(2), np.zeros(2), gs, 1, lr=lr, eps=eps)
+    w, m, V = O.adam_step(np.zeros(2), np.zeros(2), np.zeros(2), gs, 1, lr=lr, eps=eps)
     np.testing.assert_allclose(np.abs(w), lr * np.abs(gs) / (np.abs(gs) + eps), rtol=1e-12)
     assert np.all(np.abs(w) <= lr) and np.all(np.abs(w) > lr * (1 - 1e-4))
     assert np.all(np.sign(w) == -np.sign(gs))
@@ -396,7 +396,7 @@ def test_adam_first_step_moves_each_coordinate_by_about_lr(g):
 @pytest.mark.parametrize("beta1, beta2", [(0.9, 0.999), (0.9, 0.9), (0.5, 0.99)])
 def test_adam_without_bias_correction_first_step_factor(beta1, beta2):
     """Without bias correction the first step is lr*(1-beta1)/sqrt(1-beta2) per coordinate
-    (up to eps): m_1 = (1-beta1) g, sqrt(v_1) = sqrt(1-beta2)|g|. That is 3.16*lr for the
+    (up to eps): m_1 = (1-beta1) g, sqrt(V_1) = sqrt(1-beta2)|g|. That is 3.16*lr for the
     defaults (too large) and 0.316*lr for beta1 = beta2 = 0.9 (too small): either way wrong by
     a factor the bias correction removes."""
     lr, eps = 0.01, 1e-12
@@ -442,36 +442,36 @@ def test_newton_one_step_with_matrix_shaped_parameters():
 def test_adagrad_effective_rate_never_increases():
     rng = np.random.default_rng(3)
     lr, eps = 0.5, 1e-10
-    w, s = np.zeros(4), np.zeros(4)
+    w, V = np.zeros(4), np.zeros(4)
     rate = np.full(4, np.inf)
     for _ in range(300):
         g = rng.normal(size=4) * rng.choice([0.0, 0.01, 1.0, 100.0], size=4)  # including zero gradients
-        w, s = O.adagrad_step(w, s, g, lr=lr, eps=eps)
-        new_rate = lr / (np.sqrt(s) + eps)
+        w, V = O.adagrad_step(w, V, g, lr=lr, eps=eps)
+        new_rate = lr / (np.sqrt(V) + eps)
         assert np.all(new_rate <= rate)
         rate = new_rate
     assert np.all(rate < lr / 10)  # and it has shrunk a lot
 
 
-def test_amsgrad_v_max_is_nondecreasing_while_v_decays():
+def test_amsgrad_V_max_is_nondecreasing_while_V_decays():
     rng = np.random.default_rng(4)
-    w, m, v, v_max = np.zeros(3), np.zeros(3), np.zeros(3), np.zeros(3)
+    w, m, V, V_max = np.zeros(3), np.zeros(3), np.zeros(3), np.zeros(3)
     went_down = False
     for t in range(1, 201):
         g = rng.normal(size=3) * (10.0 if t % 50 == 1 else 0.1)  # bursts, then small gradients
-        w, m, v_new, v_max_new = O.amsgrad_step(w, m, v, v_max, g, t, lr=0.01, beta2=0.9)
-        assert np.all(v_max_new >= v_max)
-        assert np.all(v_max_new >= v_new)
-        went_down |= bool(np.any(v_new < v))
-        v, v_max = v_new, v_max_new
-    assert went_down  # v itself decayed somewhere; v_max did not
+        w, m, V_new, V_max_new = O.amsgrad_step(w, m, V, V_max, g, t, lr=0.01, beta2=0.9)
+        assert np.all(V_max_new >= V_max)
+        assert np.all(V_max_new >= V_new)
+        went_down |= bool(np.any(V_new < V))
+        V, V_max = V_new, V_max_new
+    assert went_down  # V itself decayed somewhere; V_max did not
 
 
 # ---------------------------------------------------------------------------
 # Generic: shapes, dtype, no mutation, int input
 # ---------------------------------------------------------------------------
 
-STATE_VALUE = {"gbar": 0.1, "mu_prod": 0.5}  # everything else: 0.5 (keeps v - gbar^2 > 0)
+STATE_VALUE = {"gbar": 0.1, "mu_prod": 0.5}  # everything else: 0.5 (keeps V - gbar^2 > 0)
 
 
 def make_args(step, shape, rng):
@@ -494,7 +494,7 @@ def make_args(step, shape, rng):
     return kwargs
 
 
-ALL_STEPS = dict(O.STEP_FUNCTIONS, nesterov_lookahead=O.nesterov_lookahead_step)
+ALL_STEPS = dict(O.STEP_FUNCTIONS)
 RMSPROP_FULL_VARIANTS = [dict(), dict(centered=True), dict(momentum=0.5), dict(centered=True, momentum=0.5)]
 
 
@@ -517,7 +517,7 @@ def outputs(out):
 
 def test_every_step_function_is_covered():
     assert set(O.STEP_FUNCTIONS) == {
-        "gd", "momentum", "heavy_ball", "nesterov", "adagrad", "adadelta", "rmsprop", "rmsprop_full", "adam",
+        "gd", "momentum", "heavy_ball", "nesterov", "nesterov_lookahead", "adagrad", "adadelta", "rmsprop", "rmsprop_full", "adam",
         "amsgrad", "adamax", "nadam", "adamw", "radam", "newton"}
     assert set(O.__all__) - {"STEP_FUNCTIONS"} == {f.__name__ for f in ALL_STEPS.values()}
 
@@ -581,11 +581,14 @@ def test_int_input_gd_by_hand():
 
 
 def test_step_functions_report_their_roles():
-    assert O.adam_step.state_names == ("m", "v") and O.adam_step.needs_t
+    assert O.adam_step.state_names == ("m", "V") and O.adam_step.needs_t
+    assert O.adagrad_step.state_names == ("V",) and O.adadelta_step.state_names == ("V", "U")
+    assert O.amsgrad_step.state_names == ("m", "V", "V_max") and O.adamax_step.state_names == ("m", "u")
+    assert O.nadam_step.state_names == ("m", "V", "mu_prod") and O.rmsprop_step.state_names == ("V",)
     assert O.nadam_step.scalar_state == ("mu_prod",)
     assert O.newton_step.needs_hessian and O.newton_step.state_names == ()
     assert O.nesterov_lookahead_step.needs_grad_fn and O.nesterov_lookahead_step.state_names == ("v",)
-    assert O.rmsprop_full_step.state_names == ("v", "gbar", "b")
+    assert O.rmsprop_full_step.state_names == ("V", "gbar", "v")
     assert O.adam_step.hyperparameters == {"lr": 0.001, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8,
                                            "bias_correction": True}
     assert not O.gd_step.needs_t and O.gd_step.hyperparameters == {"lr": 0.1}
@@ -637,7 +640,7 @@ def test_nonfinite_gradient_is_refused(bad):
 
 
 def test_nonfinite_state_and_parameters_are_refused():
-    with pytest.raises(ValueError, match=r"v contains a non-finite value \(nan at index \(0,\)\)"):
+    with pytest.raises(ValueError, match=r"V contains a non-finite value \(nan at index \(0,\)\)"):
         O.rmsprop_step(np.zeros(2), np.array([np.nan, 1.0]), np.ones(2))
     with pytest.raises(ValueError, match=r"H \(the Hessian\) contains a non-finite value \(inf"):
         O.newton_step(np.zeros(2), np.ones(2), np.array([[1.0, np.inf], [0.0, 1.0]]))
@@ -656,9 +659,15 @@ def test_nonpositive_lr_is_refused(lr):
         O.adam_step(np.zeros(2), np.zeros(2), np.zeros(2), np.ones(2), 1, lr=lr)
 
 
-def test_nan_lr_is_refused():
-    with pytest.raises(ValueError, match=r"lr must be a real number, got nan"):
+def test_nan_hyperparameters_are_refused_with_the_allowed_range():
+    with pytest.raises(ValueError, match=r"^lr must be a finite number > 0, got nan$"):
         O.gd_step(np.zeros(2), np.ones(2), lr=float("nan"))
+    with pytest.raises(ValueError, match=r"^beta2 must be a number in \[0, 1\), got nan$"):
+        O.adam_step(np.zeros(2), np.zeros(2), np.zeros(2), np.ones(2), 1, beta2=float("nan"))
+    with pytest.raises(ValueError, match=r"^weight_decay must be a finite number >= 0, got nan$"):
+        O.adamw_step(np.zeros(2), np.zeros(2), np.zeros(2), np.ones(2), 1, weight_decay=float("nan"))
+    with pytest.raises(ValueError, match=r"^eps must be a finite number > 0, got nan$"):
+        optimlab.make("rmsprop", eps=float("nan"))
 
 
 BETA_ARGS = [
@@ -701,13 +710,13 @@ def test_negative_nonnegative_hyperparameters_are_refused(arg, step):
 def test_t_zero_is_refused(step):
     kwargs = make_args(step, (2,), np.random.default_rng(13))
     kwargs["t"] = 0
-    with pytest.raises(ValueError, match=r"t \(the step counter, 1 for the first step\) must be an integer >= 1, got 0"):
+    with pytest.raises(ValueError, match=r"^t \(the step index, 1 for the first step\) must be an integer >= 1, got 0$"):
         step(**kwargs)
 
 
 @pytest.mark.parametrize("t", [1.0, 2.5, "1", True])
 def test_non_integer_t_is_refused(t):
-    with pytest.raises(TypeError, match=r"t \(the step counter, 1 for the first step\) must be an integer, got"):
+    with pytest.raises(TypeError, match=r"t \(the step index, 1 for the first step\) must be an integer >= 1, got .* of type"):
         O.adam_step(np.zeros(2), np.zeros(2), np.zeros(2), np.ones(2), t)
 
 
@@ -725,18 +734,91 @@ def test_non_numeric_parameters_are_refused(bad, shown):
 
 
 def test_non_numeric_gradient_state_and_hyperparameter_are_refused():
-    with pytest.raises(TypeError, match=r"g must be a real number or an array of real numbers, got 'x'"):
+    with pytest.raises(TypeError, match=r"g \(the gradient\) must be a real number or an array of real numbers, got 'x'"):
         O.gd_step(1.0, "x")
     with pytest.raises(TypeError, match=r"v must be a real number or an array of real numbers, got None"):
         O.momentum_step(np.zeros(2), None, np.ones(2))
-    with pytest.raises(TypeError, match=r"lr must be a real number, got '0.1' of type str"):
+    with pytest.raises(TypeError, match=r"lr must be a finite number > 0, got '0.1' of type str"):
         O.gd_step(np.zeros(2), np.ones(2), lr="0.1")
-    with pytest.raises(TypeError, match=r"beta1 must be a real number, got \[0.9\] of type list"):
+    with pytest.raises(TypeError, match=r"beta1 must be a number in \[0, 1\), got \[0.9\] of type list"):
         O.adam_step(np.zeros(2), np.zeros(2), np.zeros(2), np.ones(2), 1, beta1=[0.9])
 
 
+@pytest.mark.parametrize("value", ["False", "True", 0, 1, 1.0, None, np.float64(0.0)])
+def test_switches_must_be_true_or_false(value):
+    # bool("False") is True: a string would silently run the centered variant.
+    shown = repr(value) if not isinstance(value, np.floating) else "np.float64\\(0.0\\)|0.0"
+    with pytest.raises(TypeError, match=rf"^centered must be True or False, got ({shown}) of type {type(value).__name__}"):
+        O.rmsprop_full_step(np.zeros(2), np.ones(2), np.zeros(2), np.zeros(2), np.ones(2), centered=value)
+    with pytest.raises(TypeError, match=rf"^bias_correction must be True or False, got ({shown}) of type"):
+        O.adam_step(np.zeros(2), np.zeros(2), np.zeros(2), np.ones(2), 1, bias_correction=value)
+    with pytest.raises(TypeError, match=r"^centered must be True or False"):
+        optimlab.make("rmsprop_full", centered=value)
+
+
+def test_string_switch_names_the_likely_mistake():
+    with pytest.raises(TypeError, match=r"centered must be True or False, got 'False' of type str "
+                                        r"\(a string: write False without quotes\)"):
+        optimlab.make("rmsprop_full", centered="False")
+    # numpy booleans are fine and give the same numbers as Python's
+    a = O.rmsprop_full_step(W, np.ones(2), np.zeros(2), np.zeros(2), G, centered=np.bool_(True))
+    b = O.rmsprop_full_step(W, np.ones(2), np.zeros(2), np.zeros(2), G, centered=True)
+    np.testing.assert_array_equal(a[0], b[0])
+
+
+NONNEGATIVE = [
+    (O.adagrad_step, "V", "V is a second moment"),
+    (O.rmsprop_step, "V", "V is a second moment"),
+    (O.rmsprop_full_step, "V", "V is a second moment"),
+    (O.adadelta_step, "V", "V is a second moment"),
+    (O.adadelta_step, "U", "U is an average of squared updates"),
+    (O.adam_step, "V", "V is a second moment"),
+    (O.amsgrad_step, "V", "V is a second moment"),
+    (O.amsgrad_step, "V_max", "V_max is a running maximum of the second moment V"),
+    (O.adamax_step, "u", "u is an infinity norm"),
+    (O.nadam_step, "V", "V is a second moment"),
+    (O.adamw_step, "V", "V is a second moment"),
+    (O.radam_step, "V", "V is a second moment"),
+]
+
+
+@pytest.mark.parametrize("step, name, why", NONNEGATIVE, ids=[f"{s.__name__}-{n}" for s, n, _ in NONNEGATIVE])
+def test_negative_second_moments_are_refused(step, name, why):
+    # sqrt of a negative V would be nan with a RuntimeWarning; the step refuses and says why.
+    kwargs = make_args(step, (3,), np.random.default_rng(14))
+    kwargs[name] = np.array([0.5, -0.25, 0.5])
+    with pytest.raises(ValueError, match=rf"^{name} must be >= 0 everywhere \({why}.*\), got -0.25 at index \(1,\)$"):
+        step(**kwargs)
+    kwargs[name] = np.array([0.5, 0.0, 0.5])  # zero is allowed: it is the initial state
+    step(**kwargs)
+
+
+def test_centered_rmsprop_refuses_V_below_gbar_squared():
+    # V = [1, 1], gbar = [0.5, 2]: V - gbar^2 = [0.75, -3] < 0 at index 1, sqrt would be nan.
+    with pytest.raises(ValueError, match=r"V - gbar\*\*2 must be >= 0 for centered RMSprop .*got -3.0 at index \(1,\)"):
+        O.rmsprop_full_step(np.zeros(2), np.ones(2), np.array([0.5, 2.0]), np.zeros(2), np.ones(2), centered=True)
+    # Not centered: gbar is unused and may be anything finite.
+    O.rmsprop_full_step(np.zeros(2), np.ones(2), np.array([0.5, 2.0]), np.zeros(2), np.ones(2), centered=False)
+
+
+def test_ragged_lists_name_the_argument():
+    with pytest.raises(ValueError, match=r"^g \(the gradient\) is a ragged list \(its items have lengths \[2, 1\]\), "
+                                         r"got \[\[1, 2\], \[3\]\]; an array needs every row to have the same length$"):
+        O.gd_step(np.zeros((2, 2)), [[1, 2], [3]])
+    with pytest.raises(ValueError, match=r"^w is a ragged list \(its items have lengths \[2, 'a number'\]\)"):
+        O.gd_step([[1, 2], 3], np.zeros(2))
+    with pytest.raises(ValueError, match=r"^V is a ragged list"):
+        O.adagrad_step(np.zeros((2, 2)), [[0.0], [0.0, 0.0]], np.zeros((2, 2)))
+
+
+def test_scalar_state_must_be_one_number():
+    with pytest.raises(ValueError, match=r"mu_prod must be a single number \(it is shared by all coordinates\), "
+                                         r"got an array of shape \(2,\)"):
+        O.nadam_step(np.zeros(2), np.zeros(2), np.zeros(2), np.ones(2), np.ones(2), 1)
+
+
 def test_unknown_and_missing_arguments_name_the_signature():
-    with pytest.raises(TypeError, match=r"adam_step\(w, m, v, g, t, .*\): got an unexpected keyword argument 'lrate'"):
+    with pytest.raises(TypeError, match=r"adam_step\(w, m, V, g, t, .*\): got an unexpected keyword argument 'lrate'"):
         O.adam_step(np.zeros(2), np.zeros(2), np.zeros(2), np.ones(2), 1, lrate=0.1)
     with pytest.raises(TypeError, match=r"adam_step\(.*\): missing a required argument: 't'"):
         O.adam_step(np.zeros(2), np.zeros(2), np.zeros(2), np.ones(2))
@@ -750,15 +832,21 @@ def test_singular_hessian_is_refused():
           [0.0, 0.0])
 
 
-def test_lookahead_gradient_of_wrong_shape_is_refused():
-    with pytest.raises(ValueError, match=r"grad_fn\(w - lr \* mu \* v\) has shape \(1,\) but w has shape \(2,\)"):
+def test_lookahead_gradient_of_wrong_shape_or_nan_is_refused():
+    with pytest.raises(ValueError, match=r"grad_fn's result \(the gradient\) has shape \(1,\) but w has shape \(2,\)"):
         O.nesterov_lookahead_step(np.zeros(2), np.zeros(2), lambda x: np.ones(1))
+    with pytest.raises(ValueError, match=r"grad_fn's result \(the gradient\) has shape \(2, 1\) but w has shape \(2,\)"):
+        O.nesterov_lookahead_step(np.zeros(2), np.zeros(2), lambda x: np.ones((2, 1)))
+    with pytest.raises(ValueError, match=r"grad_fn's result \(the gradient\) contains a non-finite value \(nan at index \(1,\)\)"):
+        O.nesterov_lookahead_step(np.zeros(2), np.zeros(2), lambda x: np.array([0.0, np.nan]))
+    with pytest.raises(TypeError, match=r"grad_fn must be a function \(it maps parameters w to the gradient at w\), got 3"):
+        O.nesterov_lookahead_step(np.zeros(2), np.zeros(2), 3)
 
 
 @pytest.mark.parametrize("name", ["adamm", "Adam ", "sgd", ""])
 def test_unknown_optimizer_names_list_the_known_ones(name):
-    known = r"known optimizers: gd, momentum, heavy_ball, nesterov, adagrad, adadelta, rmsprop, rmsprop_centered, " \
-            r"rmsprop_momentum, adam, amsgrad, adamax, nadam, adamw, radam, newton"
+    known = r"known optimizers: gd, momentum, heavy_ball, nesterov, nesterov_lookahead, adagrad, adadelta, rmsprop, " \
+            r"rmsprop_centered, rmsprop_momentum, rmsprop_full, adam, amsgrad, adamax, nadam, adamw, radam, newton"
     with pytest.raises(ValueError, match=rf"unknown optimizer name {name!r}.*; {known}"):
         optimlab.make(name)
     with pytest.raises(ValueError, match=rf"unknown optimizer name {name!r}"):

@@ -10,8 +10,9 @@ import optimlab
 from optimlab import optimizers as O
 from optimlab.registry import REGISTRY, Hyperparameter, get_info, optimizer_names
 
-NAMES = ["gd", "momentum", "heavy_ball", "nesterov", "adagrad", "adadelta", "rmsprop", "rmsprop_centered",
-         "rmsprop_momentum", "adam", "amsgrad", "adamax", "nadam", "adamw", "radam", "newton"]
+NAMES = ["gd", "momentum", "heavy_ball", "nesterov", "nesterov_lookahead", "adagrad", "adadelta", "rmsprop",
+         "rmsprop_centered", "rmsprop_momentum", "rmsprop_full", "adam", "amsgrad", "adamax", "nadam", "adamw", "radam",
+         "newton"]
 
 # Registry defaults that differ on purpose from the step function's signature default:
 # rmsprop_momentum is rmsprop_full_step with momentum on; the function's default (0) is plain RMSprop.

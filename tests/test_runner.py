@@ -16,13 +16,13 @@ from optimlab.runner import (DIVERGENCE_BOUND, DivergenceError, DivergenceWarnin
 
 def _manual(optimizer, landscape, start, steps, **hyper):
     """The reference loop: the public Optimizer with every check on, the public gradient and Hessian."""
-    L = get_landscape(landscape)
+    land = get_landscape(landscape)
     opt = optimlab.make(optimizer, **hyper)
     w = np.array(start, dtype=float)
     state = opt.init(w)
     out = [w]
     for _ in range(steps):
-        w, state = opt.update(w, L.grad(w), state, hessian_fn=L.hessian, grad_fn=L.grad)
+        w, state = opt.update(w, land.grad(w), state, hessian_fn=land.hessian, grad_fn=land.grad)
         out.append(w)
     return np.array(out)
 
@@ -92,18 +92,18 @@ def test_a_learners_own_step_function_runs_through_update():
 
 @pytest.mark.parametrize("name", ["parabola", "ill_conditioned", "rotated_quadratic", "sparse_features", "saddle"])
 def test_newton_lands_on_the_quadratics_critical_point_in_one_step(name):
-    L = get_landscape(name)
+    land = get_landscape(name)
     rng = np.random.default_rng(4)
-    for start in rng.uniform(-4, 4, size=(5, L.dim)):
-        r = run("newton", L, start=start, steps=1)
-        np.testing.assert_allclose(r.trajectory[1], L.center, atol=1e-14)
+    for start in rng.uniform(-4, 4, size=(5, land.dim)):
+        r = run("newton", land, start=start, steps=1)
+        np.testing.assert_allclose(r.trajectory[1], land.center, atol=1e-14)
     # for the saddle that critical point is the saddle, not a minimum
     if name == "saddle":
-        np.testing.assert_array_equal(L.center, L.saddle_points[0])
+        np.testing.assert_array_equal(land.center, land.saddle_points[0])
 
 
 def test_gd_above_two_over_L_diverges_at_the_hand_derived_step():
-    # ill_conditioned, lr = 0.6 > 2/L = 0.5: y_t = 1.5 * (1 - 0.6 * 4)**t = 1.5 * (-1.4)**t, while
+    # ill_conditioned, lr = 0.6 > 2/λ_max = 0.5: y_t = 1.5 * (1 - 0.6 * 4)**t = 1.5 * (-1.4)**t, while
     # x_t = -4.5 * 0.88**t shrinks. The first t with 1.5 * 1.4**t > 1e12 is the diverged step.
     expected = next(t for t in range(1, 200) if 1.5 * 1.4**t > DIVERGENCE_BOUND)
     assert expected == 81
@@ -114,23 +114,23 @@ def test_gd_above_two_over_L_diverges_at_the_hand_derived_step():
     assert np.all(np.abs(r.trajectory) <= DIVERGENCE_BOUND)
     assert "diverged at step 81" in r.message
     assert "lower lr (now 0.6)" in r.message
-    assert "GD needs lr < 2/L = 0.5" in r.message
+    assert "GD needs lr < 2/λ_max = 0.5" in r.message
 
 
 def test_divergence_message_on_the_parabola_matches_the_brief():
     r = run("gd", "parabola", steps=100, lr=1.2, on_divergence="ignore")
     # x_t = 5 * (-1.4)**t first exceeds 1e12 at t = 78
     assert r.diverged_at == next(t for t in range(1, 200) if 5 * 1.4**t > DIVERGENCE_BOUND) == 78
-    assert r.message.endswith("lower lr (now 1.2); on this quadratic GD needs lr < 2/L = 1.0")
+    assert r.message.endswith("lower lr (now 1.2); on this quadratic GD needs lr < 2/λ_max = 1.0")
 
 
 @pytest.mark.parametrize("name,hyper,threshold_text", [
     # EMA momentum is heavy ball with lr (1 - beta): lr < 2 (1 + 0.9) / (0.1 * 4) = 9.5
-    ("momentum", {"lr": 10.0}, "EMA momentum (beta=0.9) needs lr < 2(1+beta)/((1-beta) L) = 9.5"),
-    # heavy ball: lr < 2 (1 + mu) / L = 2 * 1.5 / 4 = 0.75
-    ("heavy_ball", {"lr": 0.8, "mu": 0.5}, "heavy-ball momentum (mu=0.5) needs lr < 2(1+mu)/L = 0.75"),
-    # Nesterov: lr < 2 (1 + mu) / ((1 + 2 mu) L) = 3 / (2 * 4) = 0.375
-    ("nesterov", {"lr": 0.4, "mu": 0.5}, "Nesterov (mu=0.5) needs lr < 2(1+mu)/((1+2mu) L) = 0.375"),
+    ("momentum", {"lr": 10.0}, "EMA momentum (beta=0.9) needs lr < 2(1+beta)/((1-beta) λ_max) = 9.5"),
+    # heavy ball: lr < 2 (1 + mu) / λ_max = 2 * 1.5 / 4 = 0.75
+    ("heavy_ball", {"lr": 0.8, "mu": 0.5}, "heavy-ball momentum (mu=0.5) needs lr < 2(1+mu)/λ_max = 0.75"),
+    # Nesterov: lr < 2 (1 + mu) / ((1 + 2 mu) λ_max) = 3 / (2 * 4) = 0.375
+    ("nesterov", {"lr": 0.4, "mu": 0.5}, "Nesterov (mu=0.5) needs lr < 2(1+mu)/((1+2mu) λ_max) = 0.375"),
 ])
 def test_momentum_methods_diverge_just_above_their_stability_bound(name, hyper, threshold_text):
     r = run(name, "ill_conditioned", steps=2000, on_divergence="ignore", **hyper)
@@ -140,23 +140,23 @@ def test_momentum_methods_diverge_just_above_their_stability_bound(name, hyper, 
 
 
 def test_divergence_on_a_non_quadratic_uses_the_curvature_at_the_start():
-    L = get_landscape("rosenbrock")
-    r = run("gd", L, steps=50, lr=1.0, on_divergence="ignore")
+    land = get_landscape("rosenbrock")
+    r = run("gd", land, steps=50, lr=1.0, on_divergence="ignore")
     # the reference: plain GD with the public gradient until |w| > 1e12
-    w, t = L.start, 0
+    w, t = land.start, 0
     while np.abs(w).max() <= DIVERGENCE_BOUND:
-        w, t = w - 1.0 * L.grad(w), t + 1
+        w, t = w - 1.0 * land.grad(w), t + 1
     assert r.diverged_at == t == 3
-    top = np.linalg.eigvalsh(L.hessian(L.start))[-1]
-    assert f"near the start the curvature is L = {top:.3g}" in r.message
-    assert f"GD needs lr < 2/L = {2 / top:.3g}" in r.message
+    top = np.linalg.eigvalsh(land.hessian(land.start))[-1]
+    assert f"near the start the largest curvature is λ_max = {top:.3g}" in r.message
+    assert f"GD needs lr < 2/λ_max = {2 / top:.3g}" in r.message
     # Himmelblau's start is concave (beside the maximum): the hint uses the curvature at the minima.
     H = get_landscape("himmelblau")
     assert np.linalg.eigvalsh(H.hessian(H.start))[-1] < 0
     top = max(np.linalg.eigvalsh(H.hessian(m))[-1] for m in H.minima)
     r = run("gd", H, steps=50, lr=0.1, on_divergence="ignore")
-    assert r.diverged and f"near the minima the curvature is up to L = {top:.3g}" in r.message
-    assert f"GD needs lr < 2/L = {2 / top:.3g}" in r.message
+    assert r.diverged and f"near the minima the largest curvature is up to λ_max = {top:.3g}" in r.message
+    assert f"GD needs lr < 2/λ_max = {2 / top:.3g}" in r.message
 
 
 def test_divergence_on_the_first_step():
@@ -185,23 +185,23 @@ def _custom(h):
 def test_newton_refusing_a_nan_hessian_after_divergence_is_divergence():
     # With H = 2: x1 = 3 - 3**9 / 2 = -9838.5, x2 = x1 - x1**9 / 2 ~ 4.4e35 (past the bound),
     # x3 = -inf, and at step 4 the Hessian 2 + 0 * inf = nan makes newton_step refuse.
-    L = _custom(lambda x: ((2.0 + 0.0 * x,),))
-    r = run("newton", L, steps=20, on_divergence="ignore")
+    land = _custom(lambda x: ((2.0 + 0.0 * x,),))
+    r = run("newton", land, steps=20, on_divergence="ignore")
     assert r.diverged_at == 2
     np.testing.assert_array_equal(r.trajectory[:, 0], [3.0, 3.0 - 3.0**9 / 2])
 
 
 def test_newton_singular_hessian_at_a_finite_point_raises_naming_the_step():
     # H = 2 while x > 0.5, else 0. Newton with lr 0.5 halves x: 2, 1, 0.5, and the step from 0.5 fails.
-    L = _custom(lambda x: ((2.0 * (x > 0.5),),))
-    L._g = lambda x: (2.0 * x,)
+    land = _custom(lambda x: ((2.0 * (x > 0.5),),))
+    land._g = lambda x: (2.0 * x,)
     with pytest.raises(ValueError, match=r"newton failed at step 3: H \+ damping \* I is singular"):
-        run("newton", L, start=2.0, steps=10, lr=0.5)
+        run("newton", land, start=2.0, steps=10, lr=0.5)
 
 
 def test_on_divergence_warn_raise_ignore():
     kw = dict(steps=200, lr=0.6)
-    with pytest.warns(DivergenceWarning, match=r"diverged at step 81 .* 2/L = 0\.5"):
+    with pytest.warns(DivergenceWarning, match=r"diverged at step 81 .* 2/λ_max = 0\.5"):
         r = run("gd", "ill_conditioned", **kw)
     assert r.diverged
     with pytest.raises(DivergenceError, match="diverged at step 81") as info:
@@ -221,7 +221,7 @@ def test_the_saddle_explains_that_it_has_no_minimum():
     assert r.diverged_at == next(t for t in range(500) if 0.01 * 1.2**t > DIVERGENCE_BOUND)
     assert "has no lower bound" in r.message and "lower lr" not in r.message
     r = run("gd", "saddle", steps=500, lr=1.5, on_divergence="ignore")  # x direction unstable too
-    assert "GD needs lr < 2/L = 1.0" in r.message
+    assert "GD needs lr < 2/λ_max = 1.0" in r.message
 
 
 def test_sparse_features_adagrad_beats_gd_at_the_same_lr():
@@ -265,7 +265,7 @@ def test_start_argument():
 @pytest.mark.parametrize("kwargs,error,pattern", [
     (dict(on_divergence="loud"), ValueError, r"on_divergence must be one of 'warn', 'raise', 'ignore', got 'loud'"),
     (dict(steps=0), ValueError, r"steps must be an integer >= 1, got 0"),
-    (dict(steps=10.0), TypeError, r"steps must be an integer, got 10\.0"),
+    (dict(steps=10.0), TypeError, r"steps must be an integer >= 1, got 10\.0 of type float"),
     (dict(start=[1.0, 2.0, 3.0]), ValueError, r"start must have shape \(2,\) .* got shape \(3,\)"),
     (dict(start=[np.nan, 1.0]), ValueError, r"start must be finite"),
     (dict(start=[1e13, 1.0]), ValueError, r"start must be finite with \|start\| <= 1e\+12"),

@@ -42,7 +42,11 @@ def hand_run(info, hyper, steps=STEPS):
             kwargs["t"] = t
         if step.needs_hessian:
             kwargs["H"] = hessian(w)
-        out = step(w, **state, g=grad(w), **kwargs)
+        if step.needs_grad_fn:
+            kwargs["grad_fn"] = grad
+        else:
+            kwargs["g"] = grad(w)
+        out = step(w, **state, **kwargs)
         if step.state_names:
             w, state = out[0], dict(zip(step.state_names, out[1:]))
         else:
@@ -56,7 +60,8 @@ def optimizer_run(opt, steps=STEPS, **update_kwargs):
     w = W0.copy()
     path = [w]
     for _ in range(steps):
-        w, state = opt.update(w, grad(w), state, hessian_fn=hessian, **update_kwargs)
+        g = None if opt.needs_grad_fn else grad(w)
+        w, state = opt.update(w, g, state, hessian_fn=hessian, grad_fn=grad, **update_kwargs)
         path.append(w)
     return np.array(path), state
 
@@ -64,9 +69,10 @@ def optimizer_run(opt, steps=STEPS, **update_kwargs):
 # Non-default hyperparameters per entry, so the wrapper must pass them through.
 NON_DEFAULT = {
     "gd": dict(lr=0.2), "momentum": dict(lr=0.2, beta=0.7), "heavy_ball": dict(lr=0.05, mu=0.6),
-    "nesterov": dict(lr=0.05, mu=0.6), "adagrad": dict(lr=0.3, eps=1e-3), "adadelta": dict(lr=0.5, rho=0.8),
+    "nesterov": dict(lr=0.05, mu=0.6), "nesterov_lookahead": dict(lr=0.05, mu=0.6), "adagrad": dict(lr=0.3, eps=1e-3), "adadelta": dict(lr=0.5, rho=0.8),
     "rmsprop": dict(lr=0.03, alpha=0.8), "rmsprop_centered": dict(lr=0.03, alpha=0.8, eps=1e-4),
-    "rmsprop_momentum": dict(lr=0.02, momentum=0.5), "adam": dict(lr=0.05, beta1=0.7, beta2=0.9),
+    "rmsprop_momentum": dict(lr=0.02, momentum=0.5), "rmsprop_full": dict(lr=0.02, momentum=0.5, centered=True),
+    "adam": dict(lr=0.05, beta1=0.7, beta2=0.9),
     "amsgrad": dict(lr=0.05, beta2=0.8), "adamax": dict(lr=0.05, beta1=0.6), "nadam": dict(lr=0.05, momentum_decay=0.1),
     "adamw": dict(lr=0.05, weight_decay=0.3), "radam": dict(lr=0.05, beta2=0.8), "newton": dict(lr=0.5, damping=0.1),
 }
@@ -119,18 +125,21 @@ def test_fixed_variant_settings_are_applied_and_protected():
 
 def test_init_state():
     state = optimlab.make("adam").init(np.array([[1, 2, 3], [4, 5, 6]]))
-    assert set(state) == {"m", "v", "t"} and state["t"] == 0
-    for key in ("m", "v"):
+    assert set(state) == {"m", "V", "t"} and state["t"] == 0
+    for key in ("m", "V"):
         assert state[key].shape == (2, 3) and state[key].dtype == np.float64 and not state[key].any()
     nadam = optimlab.make("nadam").init(np.zeros(4))
     assert nadam["mu_prod"] == 1.0 and np.ndim(nadam["mu_prod"]) == 0
     assert optimlab.make("gd").init(np.zeros(2)) == {"t": 0}
-    assert optimlab.make("rmsprop_centered").init(np.zeros(2)).keys() == {"v", "gbar", "b", "t"}
+    assert optimlab.make("rmsprop_centered").init(np.zeros(2)).keys() == {"V", "gbar", "v", "t"}
+    assert optimlab.make("adadelta").init(np.zeros(2)).keys() == {"V", "U", "t"}
+    assert optimlab.make("amsgrad").init(np.zeros(2)).keys() == {"m", "V", "V_max", "t"}
+    assert optimlab.make("adagrad").init(np.zeros(2)).keys() == {"V", "t"}
 
 
 def test_init_arrays_are_independent():
     state = optimlab.make("amsgrad").init(np.zeros(3))
-    assert state["m"] is not state["v"] and state["v"] is not state["v_max"]
+    assert state["m"] is not state["V"] and state["V"] is not state["V_max"]
 
 
 def test_optimizer_attributes():
@@ -173,13 +182,13 @@ def test_lr_override_is_for_one_step(name):
     info = REGISTRY[name]
     opt = optimlab.make(name)
     state = opt.init(W0)
-    w1, s1 = opt.update(W0, grad(W0), state, lr=0.037, hessian_fn=hessian)
+    w1, s1 = opt.update(W0, grad(W0), state, lr=0.037, hessian_fn=hessian, grad_fn=grad)
     hand, _ = hand_run(info, {**info.defaults, **info.fixed, "lr": 0.037}, steps=1)
     np.testing.assert_array_equal(w1, hand[1])
     # The next step is back at the default lr.
-    w2, _ = opt.update(w1, grad(w1), s1, hessian_fn=hessian)
+    w2, _ = opt.update(w1, grad(w1), s1, hessian_fn=hessian, grad_fn=grad)
     opt_default = optimlab.make(name)
-    w2_expected, _ = opt_default.update(w1, grad(w1), s1, hessian_fn=hessian)
+    w2_expected, _ = opt_default.update(w1, grad(w1), s1, hessian_fn=hessian, grad_fn=grad)
     np.testing.assert_array_equal(w2, w2_expected)
     assert opt.hyperparameters["lr"] == info.defaults["lr"]
 
@@ -208,11 +217,11 @@ def test_update_does_not_mutate_state_or_inputs(name):
     state = opt.init(W0)
     w = W0.copy()
     for _ in range(3):  # get a non-zero state first
-        w, state = opt.update(w, grad(w), state, hessian_fn=hessian)
+        w, state = opt.update(w, grad(w), state, hessian_fn=hessian, grad_fn=grad)
     before = copy.deepcopy(state)
     w_before, g = w.copy(), grad(w)
     g_before = g.copy()
-    w_new, new_state = opt.update(w, g, state, hessian_fn=hessian)
+    w_new, new_state = opt.update(w, g, state, hessian_fn=hessian, grad_fn=grad)
     assert new_state is not state
     assert state.keys() == before.keys()
     for key in state:
@@ -233,6 +242,180 @@ def test_update_checks_the_gradient():
         opt.update("w", np.zeros(3), state)
 
 
+# ---------------------------------------------------------------------------
+# update() refuses bad state as the step functions refuse bad arguments
+# ---------------------------------------------------------------------------
+
+def adam_state(**changes):
+    opt = optimlab.make("adam")
+    state = opt.init(np.zeros(3))
+    state.update(changes)
+    return opt, state
+
+
+def test_update_refuses_state_of_another_shape_instead_of_broadcasting():
+    # m of shape (3, 1) against w of shape (3,) would broadcast to (3, 3) in numpy.
+    opt, state = adam_state(m=np.zeros((3, 1)))
+    with pytest.raises(ValueError, match=r"^state\['m'\] has shape \(3, 1\) but w has shape \(3,\); they must match "
+                                         r"exactly \(no broadcasting\)"):
+        opt.update(np.zeros(3), np.ones(3), state)
+    opt, state = adam_state(V=np.zeros(1))
+    with pytest.raises(ValueError, match=r"^state\['V'\] has shape \(1,\) but w has shape \(3,\)"):
+        opt.update(np.zeros(3), np.ones(3), state)
+    opt, state = adam_state(V=0.0)  # a bare number is not the state of three coordinates either
+    with pytest.raises(ValueError, match=r"^state\['V'\] has shape \(\) but w has shape \(3,\)"):
+        opt.update(np.zeros(3), np.ones(3), state)
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+def test_update_refuses_non_finite_state(bad):
+    opt, state = adam_state(m=np.array([0.0, bad, 0.0]))
+    with pytest.raises(ValueError, match=rf"^state\['m'\] contains a non-finite value \({bad} at index \(1,\)\)"):
+        opt.update(np.zeros(3), np.ones(3), state)
+
+
+def test_update_refuses_negative_second_moments():
+    opt, state = adam_state(V=np.array([0.1, -0.2, 0.0]))
+    with pytest.raises(ValueError, match=r"^state\['V'\] must be >= 0 everywhere \(V is a second moment, an average "
+                                         r"or sum of squared gradients\), got -0.2 at index \(1,\)$"):
+        opt.update(np.zeros(3), np.ones(3), state)
+    opt = optimlab.make("adadelta")
+    state = dict(opt.init(np.zeros(2)), U=np.array([-1.0, 0.0]))
+    with pytest.raises(ValueError, match=r"^state\['U'\] must be >= 0 everywhere \(U is an average of squared updates\)"):
+        opt.update(np.zeros(2), np.ones(2), state)
+
+
+def test_update_refuses_centered_state_with_V_below_gbar_squared():
+    opt = optimlab.make("rmsprop_centered")
+    state = dict(opt.init(np.zeros(2)), V=np.array([1.0, 1.0]), gbar=np.array([0.5, 2.0]))
+    with pytest.raises(ValueError, match=r"^state\['V'\] - state\['gbar'\]\*\*2 must be >= 0 for centered RMSprop.*"
+                                         r"got -3.0 at index \(1,\)$"):
+        opt.update(np.zeros(2), np.ones(2), state)
+    # The same state is fine for the plain variant, which never reads gbar.
+    optimlab.make("rmsprop_momentum").update(np.zeros(2), np.ones(2), state)
+
+
+def test_update_refuses_a_missing_gradient():
+    opt, state = adam_state()
+    with pytest.raises(TypeError, match=r"^g \(the gradient\) is None, but adam takes a gradient: "
+                                        r"call update\(w, g, state\) with g the gradient at w$"):
+        opt.update(np.zeros(3), None, state)
+    with pytest.raises(ValueError, match=r"^g \(the gradient\) is a ragged list \(its items have lengths \[2, 1\]\)"):
+        optimlab.make("gd").update(np.zeros((2, 2)), [[1.0, 2.0], [3.0]], {"t": 0})
+
+
+def test_update_names_missing_and_extra_state_keys():
+    opt, state = adam_state()
+    del state["V"]
+    with pytest.raises(ValueError, match=r"^state is missing 'V': the state of adam has exactly the keys "
+                                         r"\['m', 'V', 't'\], as adam's init\(w\) makes them$"):
+        opt.update(np.zeros(3), np.ones(3), state)
+    opt, state = adam_state(extra=np.zeros(3))
+    with pytest.raises(ValueError, match=r"^state has unexpected key\(s\) 'extra': the state of adam has exactly the "
+                                         r"keys \['m', 'V', 't'\]"):
+        opt.update(np.zeros(3), np.ones(3), state)
+    # A state saved before the rename (second moment 'v') gets told the new name.
+    opt, state = adam_state()
+    state["v"] = state.pop("V")
+    with pytest.raises(ValueError, match=r"^state is missing 'V' and has unexpected key\(s\) 'v': .* 'v' is now called "
+                                         r"'V' \(the course notation\)$"):
+        opt.update(np.zeros(3), np.ones(3), state)
+    with pytest.raises(TypeError, match=r"^state must be the dict that adam's init\(w\) returns \(keys \['m', 'V', 't'\]\), "
+                                        r"got tuple"):
+        opt.update(np.zeros(3), np.ones(3), (np.zeros(3), np.zeros(3), 0))
+
+
+@pytest.mark.parametrize("t, error, shown", [(-1, ValueError, r"got -1$"), (-5, ValueError, r"got -5$"),
+                                             (1.5, TypeError, r"got 1.5 of type float"),
+                                             (True, TypeError, r"got True of type bool"),
+                                             ("0", TypeError, r"got '0' of type str")])
+def test_update_refuses_a_step_count_that_is_not_an_integer_from_zero(t, error, shown):
+    # t = -1 would make the next step t = 0, where Adam divides by 1 - beta1**0 = 0.
+    opt, state = adam_state(t=t)
+    with pytest.raises(error, match=r"^state\['t'\] \(the number of steps taken so far; the next step is t \+ 1\) "
+                                    r"must be an integer >= 0, " + shown):
+        opt.update(np.zeros(3), np.ones(3), state)
+    # np.int64 counts are integers
+    w, new = opt.update(np.zeros(3), np.ones(3), dict(state, t=np.int64(4)))
+    assert new["t"] == 5
+
+
+def test_update_checks_grad_fn_results():
+    opt = optimlab.make("nesterov_lookahead", lr=0.1, mu=0.5)
+    state = opt.init(np.zeros(2))
+    with pytest.raises(ValueError, match=r"^grad_fn's result \(the gradient\) contains a non-finite value "
+                                         r"\(nan at index \(0,\)\)"):
+        opt.update(np.zeros(2), None, state, grad_fn=lambda x: np.array([np.nan, 0.0]))
+    with pytest.raises(ValueError, match=r"^grad_fn's result \(the gradient\) has shape \(2, 1\) but w has shape \(2,\)"):
+        opt.update(np.zeros(2), None, state, grad_fn=lambda x: np.zeros((2, 1)))
+    with pytest.raises(TypeError, match=r"^grad_fn must be a function \(it maps parameters w to the gradient at w\), "
+                                        r"got 'grad'"):
+        opt.update(np.zeros(2), None, state, grad_fn="grad")
+    with pytest.raises(TypeError, match=r"^hessian_fn must be a function"):
+        optimlab.make("newton").update(np.zeros(2), np.ones(2), {"t": 0}, hessian_fn=np.eye(2))
+
+
+def test_learner_functions_get_the_same_state_checks():
+    opt = optimlab.make(my_adam)
+    state = opt.init(np.zeros(3))
+    with pytest.raises(ValueError, match=r"^state\['m'\] has shape \(3, 1\) but w has shape \(3,\)"):
+        opt.update(np.zeros(3), np.ones(3), dict(state, m=np.zeros((3, 1))))
+    with pytest.raises(ValueError, match=r"^state is missing 'm'"):
+        opt.update(np.zeros(3), np.ones(3), {"V": np.zeros(3), "t": 0})
+    with pytest.raises(ValueError, match=r"^state\['V'\] must be >= 0 everywhere"):
+        opt.update(np.zeros(3), np.ones(3), dict(state, V=-np.ones(3)))
+    with pytest.raises(TypeError, match=r"^centered must be True or False, got 'False' of type str"):
+        optimlab.make(lambda w, g, lr=0.1, centered=False: w - lr * g, name="mine", centered="False")
+
+
+def test_scalar_state_is_one_number():
+    opt = optimlab.make("nadam")
+    state = opt.init(np.zeros(3))
+    assert np.ndim(state["mu_prod"]) == 0
+    with pytest.raises(ValueError, match=r"^state\['mu_prod'\] must be a single number \(it is shared by all "
+                                         r"coordinates\), got an array of shape \(3,\)"):
+        opt.update(np.zeros(3), np.ones(3), dict(state, mu_prod=np.ones(3)))
+
+
+def test_check_false_skips_the_state_checks():
+    # Runners check the first step and then call update(check=False) in their loop: no checks there.
+    opt, state = adam_state()
+    w, new = opt.update(np.zeros(3), np.ones(3), state, check=False)
+    np.testing.assert_array_equal(w, opt.update(np.zeros(3), np.ones(3), state)[0])
+
+
+def test_every_step_function_is_reachable_by_name():
+    steps = {info.step for info in REGISTRY.values()}
+    assert set(O.STEP_FUNCTIONS.values()) <= steps
+    assert optimlab.get_info("nesterov_lookahead").step is O.nesterov_lookahead_step
+    assert optimlab.get_info("rmsprop_full").step is O.rmsprop_full_step
+
+
+def test_rmsprop_full_by_name_exposes_both_options():
+    # centered + momentum has no variant entry of its own; rmsprop_full takes both.
+    opt = optimlab.make("rmsprop_full", lr=0.02, centered=True, momentum=0.5)
+    path, state = optimizer_run(opt)
+    hand, hand_state = hand_run(REGISTRY["rmsprop_full"], dict(lr=0.02, alpha=0.99, eps=1e-8, momentum=0.5,
+                                                               centered=True))
+    np.testing.assert_array_equal(path, hand)
+    assert np.any(state["gbar"] != 0) and np.any(state["v"] != 0)  # both options ran
+    plain, _ = optimizer_run(optimlab.make("rmsprop_full", lr=0.02))
+    np.testing.assert_array_equal(plain, optimizer_run(optimlab.make("rmsprop", lr=0.02))[0])
+
+
+def test_nesterov_lookahead_by_name_visits_the_points_of_nesterov():
+    # The look-ahead form's iterate w~ = w - lr*mu*v is the point nesterov_step visits.
+    lr, mu = 0.05, 0.6
+    look = optimlab.make("nesterov_lookahead", lr=lr, mu=mu)
+    nest = optimlab.make("nesterov", lr=lr, mu=mu)
+    s_look, s_nest = look.init(W0), nest.init(W0)
+    w_look, w_nest = W0, W0
+    for _ in range(8):
+        w_look, s_look = look.update(w_look, None, s_look, grad_fn=grad)
+        w_nest, s_nest = nest.update(w_nest, grad(w_nest), s_nest)
+        np.testing.assert_allclose(w_look - lr * mu * s_look["v"], w_nest, rtol=0, atol=1e-14)
+
+
 def test_update_accepts_int_and_list_input():
     opt = optimlab.make("gd", lr=0.5)
     w, state = opt.update([1, 2], [2, 2], opt.init([1, 2]))
@@ -244,13 +427,13 @@ def test_update_accepts_int_and_list_input():
 # A learner's own plain functions
 # ---------------------------------------------------------------------------
 
-def my_adam(w, m, v, g, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+def my_adam(w, m, V, g, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
     """A learner's Adam, no decorator: the formula written out."""
     m = beta1 * m + (1 - beta1) * g
-    v = beta2 * v + (1 - beta2) * g**2
+    V = beta2 * V + (1 - beta2) * g**2
     m_hat = m / (1 - beta1**t)
-    v_hat = v / (1 - beta2**t)
-    return w - lr * m_hat / (np.sqrt(v_hat) + eps), m, v
+    V_hat = V / (1 - beta2**t)
+    return w - lr * m_hat / (np.sqrt(V_hat) + eps), m, V
 
 
 def my_gd(w, g, lr=0.1):
@@ -270,11 +453,11 @@ def my_momentum_extra(w, v, g, lr=0.1, beta=0.9):
 def test_learner_adam_with_t_matches_the_library():
     mine = optimlab.make(my_adam, lr=0.05, beta2=0.9)
     lib = optimlab.make("adam", lr=0.05, beta2=0.9)
-    assert mine.needs_t and mine.state_names == ("m", "v") and mine.name == "my_adam"
+    assert mine.needs_t and mine.state_names == ("m", "V") and mine.name == "my_adam"
     p_mine, s_mine = optimizer_run(mine, steps=20)
     p_lib, s_lib = optimizer_run(lib, steps=20)
     np.testing.assert_allclose(p_mine, p_lib, rtol=0, atol=1e-14)
-    np.testing.assert_allclose(s_mine["v"], s_lib["v"], rtol=0, atol=1e-14)
+    np.testing.assert_allclose(s_mine["V"], s_lib["V"], rtol=0, atol=1e-14)
     assert s_mine["t"] == 20
 
 
@@ -315,14 +498,14 @@ def test_learner_function_with_state_and_wrong_return_arity():
 
 
 def test_learner_function_with_state_init():
-    def my_nadam(w, m, v, mu_prod, g, t, lr=0.002, beta1=0.9, beta2=0.999, eps=1e-8, momentum_decay=0.004):
-        return O.nadam_step.unchecked(w, m, v, mu_prod, g, t, lr, beta1, beta2, eps, momentum_decay)
+    def my_nadam(w, m, V, mu_prod, g, t, lr=0.002, beta1=0.9, beta2=0.999, eps=1e-8, momentum_decay=0.004):
+        return O.nadam_step.unchecked(w, m, V, mu_prod, g, t, lr, beta1, beta2, eps, momentum_decay)
 
     mine = optimlab.make(my_nadam, state_init={"mu_prod": 1.0}, lr=0.05)
     p_mine, _ = optimizer_run(mine)
     p_lib, _ = optimizer_run(optimlab.make("nadam", lr=0.05))
     np.testing.assert_array_equal(p_mine, p_lib)
-    with pytest.raises(TypeError, match=r"state_init names \['s'\], but the state of my_nadam is \['m', 'v', 'mu_prod'\]"):
+    with pytest.raises(TypeError, match=r"state_init names \['s'\], but the state of my_nadam is \['m', 'V', 'mu_prod'\]"):
         optimlab.make(my_nadam, state_init={"s": 0.0})
 
 

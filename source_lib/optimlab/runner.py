@@ -20,7 +20,7 @@ happens, keeps the trajectory up to the last good point and explains what to cha
 >>> r.diverged_at, r.trajectory.shape
 (78, (78, 1))
 >>> print(r.message)
-gd diverged at step 78 on parabola (|w| reached 1.25e+12 > 1e+12, loss 1.56e+24): lower lr (now 1.2); on this quadratic GD needs lr < 2/L = 1.0
+gd diverged at step 78 on parabola (|w| reached 1.25e+12 > 1e+12, loss 1.56e+24): lower lr (now 1.2); on this quadratic GD needs lr < 2/λ_max = 1.0
 """
 from __future__ import annotations
 
@@ -148,23 +148,23 @@ def _as_optimizer(optimizer, hyperparameters: dict) -> Optimizer:
     return make(optimizer, **hyperparameters)
 
 
-def _check_start(start, L: Landscape) -> np.ndarray:
+def _check_start(start, land: Landscape) -> np.ndarray:
     if start is None:
-        return L.start
+        return land.start
     w0 = V.as_float_array(start, "start")
-    if w0.ndim == 0 and L.dim == 1:
+    if w0.ndim == 0 and land.dim == 1:
         w0 = w0.reshape(1)
-    if w0.shape != (L.dim,):
+    if w0.shape != (land.dim,):
         raise ValueError(
-            f"start must have shape ({L.dim},) (one point) on the {L.dim}-D landscape {L.name!r}, "
+            f"start must have shape ({land.dim},) (one point) on the {land.dim}-D landscape {land.name!r}, "
             f"got shape {w0.shape}"
         )
     if not np.isfinite(w0).all() or np.abs(w0).max() > DIVERGENCE_BOUND:
         raise ValueError(f"start must be finite with |start| <= {DIVERGENCE_BOUND:g}, got {w0.tolist()}")
     with np.errstate(all="ignore"):
-        f0 = L._loss_raw(w0)
+        f0 = land._loss_raw(w0)
     if not np.isfinite(f0):
-        raise ValueError(f"start must be a point where the loss of {L.name!r} is finite; at {w0.tolist()} it is {f0}")
+        raise ValueError(f"start must be a point where the loss of {land.name!r} is finite; at {w0.tolist()} it is {f0}")
     return w0.copy()
 
 
@@ -213,29 +213,29 @@ def _stability_bound(opt: Optimizer, curvature: float):
     hp = opt.hyperparameters
     step = opt.step
     if step is O.gd_step:
-        return 2.0 / curvature, "GD needs lr < 2/L"
+        return 2.0 / curvature, "GD needs lr < 2/λ_max"
     if step is O.heavy_ball_step:
         mu = hp["mu"]
-        return 2.0 * (1 + mu) / curvature, f"heavy-ball momentum (mu={mu:g}) needs lr < 2(1+mu)/L"
+        return 2.0 * (1 + mu) / curvature, f"heavy-ball momentum (mu={mu:g}) needs lr < 2(1+mu)/λ_max"
     if step is O.nesterov_step:
         mu = hp["mu"]
         return (2.0 * (1 + mu) / ((1 + 2 * mu) * curvature),
-                f"Nesterov (mu={mu:g}) needs lr < 2(1+mu)/((1+2mu) L)")
+                f"Nesterov (mu={mu:g}) needs lr < 2(1+mu)/((1+2mu) λ_max)")
     if step is O.momentum_step:
         beta = hp["beta"]
         if beta >= 1:
             return None
         return (2.0 * (1 + beta) / ((1 - beta) * curvature),
-                f"EMA momentum (beta={beta:g}) needs lr < 2(1+beta)/((1-beta) L)")
+                f"EMA momentum (beta={beta:g}) needs lr < 2(1+beta)/((1-beta) λ_max)")
     return None
 
 
-def _advice(opt: Optimizer, L: Landscape, w0: np.ndarray) -> str:
+def _advice(opt: Optimizer, land: Landscape, w0: np.ndarray) -> str:
     hp = opt.hyperparameters
     lr = hp.get("lr")
     parts = []
-    if not L.bounded_below:
-        parts.append(f"the loss {L.formula.split('=', 1)[-1].strip()} has no lower bound, so a run that "
+    if not land.bounded_below:
+        parts.append(f"the loss {land.formula.split('=', 1)[-1].strip()} has no lower bound, so a run that "
                      f"escapes the saddle runs off to -inf; that is expected here, fewer steps show the escape")
     if opt.needs_hessian:
         damping = hp.get("damping", 0.0)
@@ -244,27 +244,27 @@ def _advice(opt: Optimizer, L: Landscape, w0: np.ndarray) -> str:
                      "Newton's step is safe only where the Hessian is positive definite: use damping > 0")
         return "; ".join(parts)
     if isinstance(lr, numbers.Real):
-        if L.is_quadratic and L.L is not None and L.L > 0:
-            bound = _stability_bound(opt, L.L)
+        if land.is_quadratic and land.lam_max is not None and land.lam_max > 0:
+            bound = _stability_bound(opt, land.lam_max)
             where = "on this quadratic"
         else:
             # The local curvature bounds a stable lr; where the start is concave (Himmelblau's
             # default start is beside a maximum) the curvature at the minima is the guide.
             bound, where = None, ""
             with np.errstate(all="ignore"):
-                for label, points in (("the start", w0[None, :]), ("the minima", L.minima)):
-                    tops = [float(np.linalg.eigvalsh(L._hess_raw(p))[-1]) for p in points]
+                for label, points in (("the start", w0[None, :]), ("the minima", land.minima)):
+                    tops = [float(np.linalg.eigvalsh(land._hess_raw(p))[-1]) for p in points]
                     top = max(tops, default=-math.inf)
                     if top > 0 and math.isfinite(top):
                         bound = _stability_bound(opt, top)
                         scope = "" if len(tops) == 1 else "up to "
-                        where = f"near {label} the curvature is {scope}L = {_num(top)}, so roughly"
+                        where = f"near {label} the largest curvature is {scope}λ_max = {_num(top)}, so roughly"
                         break
         text = f"lower lr (now {_num(lr)})"
         if bound is not None:
             value, formula = bound
             text += f"; {where} {formula} = {_num(value)}"
-        if L.bounded_below or bound is None or lr >= bound[0]:
+        if land.bounded_below or bound is None or lr >= bound[0]:
             parts.append(text)
     elif not parts:
         parts.append("check the step function (its hyperparameters have no lr to lower)")
@@ -323,15 +323,15 @@ def run(optimizer, landscape, start=None, steps: int = 100, *, on_divergence: st
     methods its gradient function (``grad_fn``).
     """
     _check_on_divergence(on_divergence)
-    L = _as_landscape(landscape)
-    w0 = _check_start(start, L)
+    land = _as_landscape(landscape)
+    w0 = _check_start(start, land)
     steps = V.check_int(steps, "steps", minimum=1)
     show_progress = _check_progress(progress, steps)
     opt = _as_optimizer(optimizer, hyperparameters)
 
-    d = L.dim
-    grad = L._grad_raw
-    hess = L._hess_raw if opt.needs_hessian else None
+    d = land.dim
+    grad = land._grad_raw
+    hess = land._hess_raw if opt.needs_hessian else None
     grad_fn = grad if opt.needs_grad_fn else None
     takes_g = "g" in _signature_names(opt.step)
     traj = np.empty((steps + 1, d))
@@ -349,7 +349,7 @@ def run(optimizer, landscape, start=None, steps: int = 100, *, on_divergence: st
         traj[1] = w
         filled = 2  # rows of traj holding results
         bad = None if np.abs(w).max() <= DIVERGENCE_BOUND else 1
-        bar = _progress_bar(steps, f"{opt.name} on {L.name}") if show_progress else None
+        bar = _progress_bar(steps, f"{opt.name} on {land.name}") if show_progress else None
 
         try:
             if bad is None and steps > 1:
@@ -364,23 +364,23 @@ def run(optimizer, landscape, start=None, steps: int = 100, *, on_divergence: st
                 bar.close()
 
         n = filled if bad is None else bad
-        losses = np.asarray(L._loss_raw(traj[:n].T), dtype=np.float64).reshape(n)
+        losses = np.asarray(land._loss_raw(traj[:n].T), dtype=np.float64).reshape(n)
         if not np.isfinite(losses).all():  # a finite point with a non-finite loss
             bad = int(np.argmax(~np.isfinite(losses)))
             n = bad
             losses = losses[:n]
-        bad_loss = float(L._loss_raw(traj[bad])) if bad is not None else None
+        bad_loss = float(land._loss_raw(traj[bad])) if bad is not None else None
 
     # A diverged run keeps a copy of its rows, not a view pinning the whole preallocated array.
     trajectory = traj if n == len(traj) else traj[:n].copy()
     if bad is None:
         point = ", ".join(f"{v:.4g}" for v in trajectory[-1])
-        message = f"{opt.name} on {L.name}: {steps} steps, final loss {_num(float(losses[-1]))} at ({point})"
-        result = RunResult(opt.name, trajectory, losses, False, None, message, L.name, dict(opt.hyperparameters))
+        message = f"{opt.name} on {land.name}: {steps} steps, final loss {_num(float(losses[-1]))} at ({point})"
+        result = RunResult(opt.name, trajectory, losses, False, None, message, land.name, dict(opt.hyperparameters))
         return result
-    message = (f"{opt.name} diverged at step {bad} on {L.name} ({_describe_bad_point(traj[bad], bad_loss)}): "
-               f"{_advice(opt, L, w0)}")
-    result = RunResult(opt.name, trajectory, losses, True, bad, message, L.name, dict(opt.hyperparameters))
+    message = (f"{opt.name} diverged at step {bad} on {land.name} ({_describe_bad_point(traj[bad], bad_loss)}): "
+               f"{_advice(opt, land, w0)}")
+    result = RunResult(opt.name, trajectory, losses, True, bad, message, land.name, dict(opt.hyperparameters))
     if on_divergence == "raise":
         raise DivergenceError(message, result)
     if on_divergence == "warn":

@@ -8,11 +8,19 @@ function's signature once:
 * ``w`` is the parameter array, ``g`` the gradient;
 * other positional parameters before ``g`` are state variables, started at zero
   (or at ``state_init``);
-* ``t`` is the step counter (1 at the first step), ``H`` the Hessian (taken from
+* ``t`` is the step index (1 at the first step), ``H`` the Hessian (taken from
   ``hessian_fn``), ``grad_fn`` a gradient function (for look-ahead methods);
 * parameters with defaults are hyperparameters.
 
 The step function returns ``w`` alone (no state) or ``(w, state...)`` in signature order.
+The state is a dict with one entry per state variable, named as in the formula (Adam's
+``{"m": ..., "V": ..., "t": 0}``), and ``"t"``, the number of steps taken so far.
+
+:meth:`Optimizer.update` checks the state as the step functions check their arguments:
+exactly the keys ``init`` makes, each array of the shape of ``w`` (no broadcasting),
+finite, second moments ``>= 0``, ``t`` an integer ``>= 0``; the gradient must be given,
+of the shape of ``w`` and finite, also when ``grad_fn`` computes it. A learner's own
+function gets the same checks of what goes in, and a check of what it returns.
 
 >>> import numpy as np, optimlab
 >>> opt = optimlab.make("adam", lr=0.1)
@@ -27,8 +35,8 @@ from typing import Callable
 
 import numpy as np
 
-from . import validation as V
-from .optimizers import _HYPER_CHECKS, _NOT_STATE, signature_roles
+from . import validation as val
+from .optimizers import GRAD_FN_NAME, _HYPER_CHECKS, _NOT_STATE, _SCALAR_STATE, check_state, checked_grad_fn, signature_roles
 from .registry import get_info
 
 __all__ = ["Optimizer", "make"]
@@ -45,7 +53,7 @@ class Optimizer:
         Label for plots and messages (default: the function's name).
     state_init : dict, optional
         Initial values of state variables that do not start at zero (e.g. Nadam's
-        ``mu_prod=1.0``); scalar entries stay scalars.
+        ``mu_prod=1.0``); scalar entries stay scalars (single numbers shared by all coordinates).
     **hyperparameters
         Passed to every call of ``step``. Unknown names raise a ``TypeError``.
     """
@@ -73,6 +81,11 @@ class Optimizer:
         bad = set(self.state_init) - set(self.state_names)
         if bad:
             raise TypeError(f"state_init names {sorted(bad)}, but the state of {self.name} is {list(self.state_names)}")
+        # State that is a single number: the library's own (Nadam's mu_prod) and scalar state_init values.
+        self.scalar_state = frozenset(getattr(step, "scalar_state", ())) | {
+            n for n in self.state_names if n in _SCALAR_STATE} | {
+            n for n, value in self.state_init.items() if np.ndim(value) == 0}
+        self._state_check = getattr(step, "state_check", None)
         self.needs_t = "t" in names
         self.needs_hessian = "H" in names
         self.needs_grad_fn = "grad_fn" in names
@@ -86,13 +99,16 @@ class Optimizer:
         return f"Optimizer({self.name}: {hp})"
 
     def init(self, w) -> dict:
-        """The state before the first step: zeros shaped like ``w`` and the step counter ``t = 0``."""
-        w = V.as_float_array(w, "w")
+        """The state before the first step: zeros shaped like ``w`` (single numbers for scalar state such as
+        Nadam's ``mu_prod``), the values of ``state_init``, and ``t = 0``, the number of steps taken."""
+        w = val.as_float_array(w, "w")
         state = {}
         for name in self.state_names:
             if name in self.state_init:
                 value = self.state_init[name]
                 state[name] = np.float64(value) if np.ndim(value) == 0 else np.array(value, dtype=float)
+            elif name in self.scalar_state:
+                state[name] = np.float64(0.0)
             else:
                 state[name] = np.zeros_like(w)
         state["t"] = 0
@@ -103,19 +119,15 @@ class Optimizer:
 
         ``lr`` overrides the learning rate for this step only (learning-rate schedules use it).
 
-        ``check=False`` skips the shape and finiteness checks of ``w`` and ``g`` (runners
-        that have checked the first step and watch the loss for divergence use it).
+        ``check=False`` skips the checks of ``w``, ``g`` and ``state`` (runners that have
+        checked the first step and watch the loss for divergence use it).
         """
         if check:
-            w = V.as_float_array(w, "w")
-            if g is not None:
-                g = V.as_float_array(g, "g (the gradient)")
-                V.check_same_shape(w, g, "w", "g (the gradient)")
-                V.check_finite(g, "g (the gradient)")
+            w, g, state, grad_fn = self._checked_inputs(w, g, state, grad_fn, hessian_fn)
         t = state["t"] + 1
         kwargs = dict(self._kwargs)
         if lr is not None:
-            kwargs["lr"] = V.check_positive(lr, "lr") if check else lr
+            kwargs["lr"] = val.check_positive(lr, "lr") if check else lr
         if self.needs_t:
             kwargs["t"] = t
         if self.needs_hessian:
@@ -144,6 +156,49 @@ class Optimizer:
         new_state = {name: value for name, value in zip(self.state_names, out[1:])}
         new_state["t"] = t
         return self._as_array(out[0], w), new_state
+
+    def _checked_inputs(self, w, g, state, grad_fn, hessian_fn):
+        """The checks of :meth:`update`: the same rules as the step functions' own, with the
+        state's entries named ``state['V']`` and the keys compared with what :meth:`init` makes."""
+        w = val.as_float_array(w, "w")
+        expected = list(self.state_names) + ["t"]
+        if not isinstance(state, dict):
+            raise TypeError(f"state must be the dict that {self.name}'s init(w) returns (keys {expected}), "
+                            f"got {type(state).__name__}")
+        missing = [k for k in expected if k not in state]
+        extra = [k for k in state if k not in expected]
+        if missing or extra:
+            parts = []
+            if missing:
+                parts.append(f"is missing {', '.join(map(repr, missing))}")
+            if extra:
+                parts.append(f"has unexpected key(s) {', '.join(map(repr, extra))}")
+            close = {k: m for k in extra for m in missing if str(k).lower() == m.lower()}
+            hint = "".join(f"; {k!r} is now called {m!r} (the course notation)" for k, m in close.items())
+            raise ValueError(
+                f"state {' and '.join(parts)}: the state of {self.name} has exactly the keys {expected}, "
+                f"as {self.name}'s init(w) makes them{hint}"
+            )
+        t = val.check_int(state["t"], "state['t'] (the number of steps taken so far; the next step is t + 1)",
+                          minimum=0)
+        checked = {"t": t}
+        for name in self.state_names:
+            checked[name] = check_state(w, name, state[name], scalar=name in self.scalar_state,
+                                        label=f"state[{name!r}]")
+        if self._state_check is not None:
+            self._state_check({**self.hyperparameters, **checked}, label=lambda n: f"state[{n!r}]")
+        if self._g_name:
+            if g is None:
+                raise TypeError(f"g (the gradient) is None, but {self.name} takes a gradient: "
+                                f"call update(w, g, state) with g the gradient at w")
+            g = val.as_float_array(g, "g (the gradient)")
+            val.check_same_shape(w, g, "w", "g (the gradient)")
+            val.check_finite(g, "g (the gradient)")
+        if grad_fn is not None:
+            grad_fn = checked_grad_fn(grad_fn, w.shape, GRAD_FN_NAME)
+        if hessian_fn is not None:
+            val.check_callable(hessian_fn, "hessian_fn", "it maps parameters w to the Hessian at w")
+        return w, g, checked, grad_fn
 
     @staticmethod
     def _as_array(new_w, w):

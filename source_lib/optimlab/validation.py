@@ -21,6 +21,9 @@ __all__ = [
     "check_beta",
     "check_in_range",
     "check_int",
+    "check_bool",
+    "check_callable",
+    "check_nonnegative_array",
 ]
 
 
@@ -34,15 +37,35 @@ def _show(value) -> str:
     return text if len(text) <= 80 else text[:77] + "..."
 
 
+def _ragged_lengths(value):
+    """The lengths of the first-level items of a list that numpy cannot make rectangular."""
+    lengths = []
+    for item in value:
+        try:
+            lengths.append(len(item))
+        except TypeError:
+            lengths.append("a number")
+    return lengths
+
+
 def as_float_array(value, name: str) -> np.ndarray:
     """Return ``value`` as a float64 array (a copy is never made when not needed).
 
     Accepts numbers, sequences and arrays of real numbers; booleans, strings,
-    complex numbers and ``None`` are refused with a ``TypeError`` naming ``name``.
+    complex numbers and ``None`` are refused with a ``TypeError`` naming ``name``, and a
+    ragged list (rows of different lengths) with a ``ValueError`` naming ``name``.
     """
     if value is None or isinstance(value, (str, bytes, bool, np.bool_)):
         raise TypeError(f"{name} must be a real number or an array of real numbers, got {_show(value)}")
-    arr = np.asarray(value)
+    try:
+        arr = np.asarray(value)
+    except ValueError:
+        # numpy refuses "inhomogeneous" nested lists; say which argument and why.
+        lengths = _ragged_lengths(value) if isinstance(value, (list, tuple)) else "unequal"
+        raise ValueError(
+            f"{name} is a ragged list (its items have lengths {lengths}), got {_show(value)}; "
+            f"an array needs every row to have the same length"
+        ) from None
     if arr.dtype == object or arr.dtype.kind not in "iuf":
         raise TypeError(
             f"{name} must be a real number or an array of real numbers, "
@@ -71,25 +94,35 @@ def check_finite(arr: np.ndarray, name: str) -> None:
         )
 
 
-def _check_real(value, name: str) -> float:
+def check_nonnegative_array(arr: np.ndarray, name: str, why: str) -> None:
+    """Refuse negative entries (second moments are averages of squares: ``sqrt`` of them must exist)."""
+    if (arr < 0).any():
+        bad = np.argwhere(np.atleast_1d(arr) < 0)[0]
+        where = tuple(int(i) for i in bad) if arr.ndim else ()
+        value = np.atleast_1d(arr)[tuple(bad)]
+        raise ValueError(f"{name} must be >= 0 everywhere ({why}), got {value} at index {where}")
+
+
+def _check_real(value, name: str, allowed: str) -> float:
+    """``value`` as a float; ``allowed`` ("a finite number > 0", ...) goes into every message."""
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a real number, got {_show(value)} of type {type(value).__name__}")
+        raise TypeError(f"{name} must be {allowed}, got {_show(value)} of type {type(value).__name__}")
     value = float(value)
     if math.isnan(value):
-        raise ValueError(f"{name} must be a real number, got nan")
+        raise ValueError(f"{name} must be {allowed}, got nan")
     return value
 
 
 def check_positive(value, name: str) -> float:
     """``value`` must be a finite real number > 0 (learning rates, epsilons)."""
-    v = _check_real(value, name)
+    v = _check_real(value, name, "a finite number > 0")
     if not (v > 0 and math.isfinite(v)):
         raise ValueError(f"{name} must be a finite number > 0, got {value!r}")
     return v
 
 
 def check_nonnegative(value, name: str) -> float:
-    v = _check_real(value, name)
+    v = _check_real(value, name, "a finite number >= 0")
     if not (v >= 0 and math.isfinite(v)):
         raise ValueError(f"{name} must be a finite number >= 0, got {value!r}")
     return v
@@ -97,26 +130,44 @@ def check_nonnegative(value, name: str) -> float:
 
 def check_beta(value, name: str) -> float:
     """Decay rates of moving averages: 0 <= beta < 1 (beta = 1 would never forget)."""
-    v = _check_real(value, name)
+    v = _check_real(value, name, "a number in [0, 1)")
     if not 0.0 <= v < 1.0:
         raise ValueError(f"{name} must be in [0, 1), got {value!r}")
     return v
 
 
 def check_in_range(value, name: str, low: float, high: float, *, low_open=False, high_open=False) -> float:
-    v = _check_real(value, name)
+    left = "(" if low_open else "["
+    right = ")" if high_open else "]"
+    v = _check_real(value, name, f"a number in {left}{low}, {high}{right}")
     ok_low = v > low if low_open else v >= low
     ok_high = v < high if high_open else v <= high
     if not (ok_low and ok_high):
-        left = "(" if low_open else "["
-        right = ")" if high_open else "]"
         raise ValueError(f"{name} must be in {left}{low}, {high}{right}, got {value!r}")
     return v
 
 
 def check_int(value, name: str, minimum: int = 1) -> int:
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an integer, got {_show(value)} of type {type(value).__name__}")
+        raise TypeError(
+            f"{name} must be an integer >= {minimum}, got {_show(value)} of type {type(value).__name__}"
+        )
     if value < minimum:
         raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
     return int(value)
+
+
+def check_bool(value, name: str) -> bool:
+    """Switches must be True or False: ``bool("False")`` is True, so strings and numbers are refused."""
+    if not isinstance(value, (bool, np.bool_)):
+        hint = " (a string: write False without quotes)" if isinstance(value, str) else ""
+        raise TypeError(
+            f"{name} must be True or False, got {_show(value)} of type {type(value).__name__}{hint}"
+        )
+    return bool(value)
+
+
+def check_callable(value, name: str, what: str):
+    if not callable(value):
+        raise TypeError(f"{name} must be a function ({what}), got {_show(value)} of type {type(value).__name__}")
+    return value
