@@ -333,8 +333,8 @@ def test_summary(request):
 
 
 # ---------------------------------------------------------------------------
-# `python tests/test_catalogue.py [--mark]`: print the table; --mark rewrites the "pending" keys
-# of autograder/mutants/*.py to what the checks do now (entries are matched by the line
+# `python tests/test_catalogue.py [--mark [assignment ...]]`: print the table; --mark rewrites the
+# "pending" keys of autograder/mutants/<assignment>.py (default: all) to what the checks do now (entries are matched by the line
 # `{"exercise": ..., "name": ...` and their `"expect": ...}` line).
 # ---------------------------------------------------------------------------
 
@@ -347,11 +347,12 @@ def _status(kind: str, assignment: str, entry: dict) -> str | None:
     return None if entry["expect"] in got["message"] else "not named"
 
 
-def mark_pending() -> list[str]:
+def mark_pending(only: list[str] | None = None) -> list[str]:
     changed = []
-    for assignment in assignments():
+    for assignment in only or assignments():
         path = CATALOGUE / f"{assignment}.py"
-        lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+        text = path.read_text(encoding="utf-8")
+        lines = text.splitlines(keepends=True)
         for kind in ("MUTANTS", "COMPOSITE"):
             for entry in getattr(catalogue(assignment), kind, []):
                 head = f'{{"exercise": {json.dumps(entry["exercise"])}, "name": {json.dumps(entry["name"])}'
@@ -368,14 +369,16 @@ def mark_pending() -> list[str]:
                 if new != old:
                     lines[end] = new
                     changed.append(f"{assignment} / {entry['exercise']} / {entry['name']}: {status or 'done'}")
-        path.write_text("".join(lines), encoding="utf-8")
+        if "".join(lines) != text:
+            path.write_text("".join(lines), encoding="utf-8")
     return changed
 
 
 if __name__ == "__main__":
     import sys
 
-    if "--mark" in sys.argv:
-        print("\n".join(mark_pending()) or "no pending mark changed")
+    if "--mark" in sys.argv:  # python tests/test_catalogue.py --mark [assignment ...]
+        only = [a for a in sys.argv[1:] if a != "--mark"]
+        print("\n".join(mark_pending(only)) or "no pending mark changed")
     else:
         print(summary_table())

@@ -89,7 +89,7 @@ MUTANTS = [
               "    for x in values:\n"
               "        v = beta * v + (1 - beta) * x\n"
               "    return v\n"),
-     "expect": "only the last", "pending": "not named"},
+     "expect": "only the last"},
     # v = 0 inside the loop: the average forgets everything at every step
     {"exercise": "ema", "name": "v reset inside the loop",
      "code": (_EMA +
@@ -99,7 +99,7 @@ MUTANTS = [
               "        v = beta * v + (1 - beta) * x\n"
               "        out.append(v)\n"
               "    return np.array(out)\n"),
-     "expect": "reset", "pending": "not named"},
+     "expect": "reset"},
     # values[t - 1] with t counting from 0: x_T is used first, every input one place late
     {"exercise": "ema", "name": "values[t - 1] off by one",
      "code": (_EMA +
@@ -175,7 +175,7 @@ MUTANTS = [
      "code": (_MOM +
               "    v = beta * v - (1 - beta) * g\n"
               "    return w + lr * v, v\n"),
-     "expect": "opposite sign", "pending": "not named"},
+     "expect": "opposite sign"},
     # --- heavy_ball_step ------------------------------------------------------------
     {"exercise": "heavy_ball_step", "name": "EMA factor (1-mu)",
      "code": (_HB +
