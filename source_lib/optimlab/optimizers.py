@@ -28,9 +28,10 @@ Conventions and defaults. Where epsilon goes and how the state is updated follow
 (the EMA form of momentum has no torch class); ``tests/fixtures/torch_parity.json`` holds
 trajectories recorded from torch 2.13.0 that the test-suite compares with to 1e-12.
 The *defaults* are torch's for AdaGrad, AdaDelta, RMSprop and the Adam family (Adam,
-AMSGrad, AdaMax, Nadam, AdamW, RAdam). They are the course's own for the SGD family,
-because torch's ``SGD`` defaults (``lr=1e-3``, ``momentum=0``) barely move on the
-course's landscapes, whose curvatures are of order 1, in a hundred steps:
+AMSGrad, AdaMax, Nadam, AdamW, RAdam). They are the course's own for the SGD family:
+with torch's ``SGD`` defaults (``lr=1e-3``, ``momentum=0``) 100 steps cover less than a
+fifth of the way to the minimum on the course's quadratic landscapes (on the parabola
+from 5 to 4.09), while ``lr=0.1`` gets there (to 1e-9):
 
 =========================  =========================  ==================================
 function                   course default             torch.optim.SGD default
