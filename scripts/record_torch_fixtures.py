@@ -33,8 +33,10 @@ The problem every case runs on, chosen so that a wrong update rule cannot hide:
   un-rectified branch (rho_t <= 5) and it crosses to the rectified one at t = 6.
 
 Each case stores the library's name for the optimizer and its hyperparameters, the
-initial parameters and state (under the library's state names, with the torch key
-each one was written to), the noise, the gradients torch saw, the trajectory
+initial parameters and state (under the library's state names in the course notation,
+the second moment ``V``, AdaDelta's ``U``, AMSGrad's ``V_max``, RMSprop's velocity ``v``,
+with the torch key each one was written to; the file says ``"state_notation": "course"``),
+the noise, the gradients torch saw, the trajectory
 (steps + 1 parameter arrays) and the final state.
 """
 from __future__ import annotations
@@ -94,43 +96,43 @@ CASES = [
      {"v": ("momentum_buffer", M0)}),
     ("adagrad", "Adagrad", dict(lr=0.2, eps=1e-3),
      {"make": "adagrad", "hyperparameters": dict(lr=0.2, eps=1e-3)}, 4,
-     {"s": ("sum", V0)}),
+     {"V": ("sum", V0)}),
     ("adadelta", "Adadelta", dict(lr=0.7, rho=0.8, eps=1e-3),
      {"make": "adadelta", "hyperparameters": dict(lr=0.7, rho=0.8, eps=1e-3)}, 4,
-     {"v": ("square_avg", V0), "u": ("acc_delta", U0)}),
+     {"V": ("square_avg", V0), "U": ("acc_delta", U0)}),
     ("rmsprop", "RMSprop", dict(lr=0.02, alpha=0.85, eps=1e-3),
      {"make": "rmsprop", "hyperparameters": dict(lr=0.02, alpha=0.85, eps=1e-3)}, 4,
-     {"v": ("square_avg", V0)}),
+     {"V": ("square_avg", V0)}),
     ("rmsprop_centered", "RMSprop", dict(lr=0.02, alpha=0.85, eps=1e-3, centered=True),
      {"make": "rmsprop_centered", "hyperparameters": dict(lr=0.02, alpha=0.85, eps=1e-3)}, 4,
-     {"v": ("square_avg", V0), "gbar": ("grad_avg", GBAR0), "b": (None, np.zeros(SHAPE))}),
+     {"V": ("square_avg", V0), "gbar": ("grad_avg", GBAR0), "v": (None, np.zeros(SHAPE))}),
     ("rmsprop_momentum", "RMSprop", dict(lr=0.01, alpha=0.85, eps=1e-3, momentum=0.6),
      {"make": "rmsprop_momentum", "hyperparameters": dict(lr=0.01, alpha=0.85, eps=1e-3, momentum=0.6)}, 4,
-     {"v": ("square_avg", V0), "gbar": (None, np.zeros(SHAPE)), "b": ("momentum_buffer", M0)}),
+     {"V": ("square_avg", V0), "gbar": (None, np.zeros(SHAPE)), "v": ("momentum_buffer", M0)}),
     ("rmsprop_centered_momentum", "RMSprop", dict(lr=0.01, alpha=0.85, eps=1e-3, momentum=0.6, centered=True),
      {"step": "rmsprop_full_step",
       "hyperparameters": dict(lr=0.01, alpha=0.85, eps=1e-3, momentum=0.6, centered=True)}, 4,
-     {"v": ("square_avg", V0), "gbar": ("grad_avg", GBAR0), "b": ("momentum_buffer", M0)}),
+     {"V": ("square_avg", V0), "gbar": ("grad_avg", GBAR0), "v": ("momentum_buffer", M0)}),
     ("adam", "Adam", dict(lr=0.02, betas=BETAS, eps=1e-3),
      {"make": "adam", "hyperparameters": dict(lr=0.02, beta1=BETAS[0], beta2=BETAS[1], eps=1e-3)}, 5,
-     {"m": ("exp_avg", M0), "v": ("exp_avg_sq", V0)}),
+     {"m": ("exp_avg", M0), "V": ("exp_avg_sq", V0)}),
     ("adam_amsgrad", "Adam", dict(lr=0.02, betas=BETAS, eps=1e-3, amsgrad=True),
      {"make": "amsgrad", "hyperparameters": dict(lr=0.02, beta1=BETAS[0], beta2=BETAS[1], eps=1e-3)}, 5,
-     {"m": ("exp_avg", M0), "v": ("exp_avg_sq", V0), "v_max": ("max_exp_avg_sq", VMAX0)}),
+     {"m": ("exp_avg", M0), "V": ("exp_avg_sq", V0), "V_max": ("max_exp_avg_sq", VMAX0)}),
     ("adamax", "Adamax", dict(lr=0.03, betas=BETAS, eps=1e-3),
      {"make": "adamax", "hyperparameters": dict(lr=0.03, beta1=BETAS[0], beta2=BETAS[1], eps=1e-3)}, 5,
      {"m": ("exp_avg", M0), "u": ("exp_inf", UINF0)}),
     ("nadam", "NAdam", dict(lr=0.02, betas=BETAS, eps=1e-3, momentum_decay=0.05),
      {"make": "nadam",
       "hyperparameters": dict(lr=0.02, beta1=BETAS[0], beta2=BETAS[1], eps=1e-3, momentum_decay=0.05)}, 5,
-     {"m": ("exp_avg", M0), "v": ("exp_avg_sq", V0), "mu_prod": ("mu_product", 0.15)}),
+     {"m": ("exp_avg", M0), "V": ("exp_avg_sq", V0), "mu_prod": ("mu_product", 0.15)}),
     ("adamw", "AdamW", dict(lr=0.02, betas=BETAS, eps=1e-3, weight_decay=0.1),
      {"make": "adamw",
       "hyperparameters": dict(lr=0.02, beta1=BETAS[0], beta2=BETAS[1], eps=1e-3, weight_decay=0.1)}, 5,
-     {"m": ("exp_avg", M0), "v": ("exp_avg_sq", V0)}),
+     {"m": ("exp_avg", M0), "V": ("exp_avg_sq", V0)}),
     ("radam", "RAdam", dict(lr=0.02, betas=(0.8, 0.9), eps=1e-3),
      {"make": "radam", "hyperparameters": dict(lr=0.02, beta1=0.8, beta2=0.9, eps=1e-3)}, 3,
-     {"m": ("exp_avg", M0), "v": ("exp_avg_sq", V0)}),
+     {"m": ("exp_avg", M0), "V": ("exp_avg_sq", V0)}),
 ]
 
 
@@ -207,6 +209,9 @@ def main(argv=None):
         "curvature": CURVATURE.tolist(),
         "center": CENTER.tolist(),
         "noise_scale": NOISE_SCALE,
+        # State keys are the library's state names in the course notation (second moment V, ...);
+        # tests/test_parity.py maps the keys of files recorded before the rename.
+        "state_notation": "course",
         "cases": cases,
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -170,6 +170,27 @@ def test_fixture_state_keys_are_the_library_state_names():
     assert CASES["adam_amsgrad"]["torch_state_keys"] == {"m": "exp_avg", "V": "exp_avg_sq", "V_max": "max_exp_avg_sq"}
 
 
+def test_recording_script_uses_the_library_state_names():
+    # scripts/record_torch_fixtures.py needs torch, so it is read, not run: each case's state dict
+    # must name exactly state variables of the step function the case drives.
+    import ast
+
+    script = pathlib.Path(__file__).parents[1] / "scripts" / "record_torch_fixtures.py"
+    tree = ast.parse(script.read_text())
+    cases = next(node.value for node in tree.body if isinstance(node, ast.Assign)
+                 and getattr(node.targets[0], "id", None) == "CASES")
+    seen = set()
+    for case in cases.elts:
+        name = case.elts[0].value
+        spec = {k.value: v for k, v in zip(case.elts[3].keys, case.elts[3].values)}
+        step = (optimlab.get_info(spec["make"].value).step if "make" in spec else getattr(O, spec["step"].value))
+        keys = {k.value for k in case.elts[5].keys}
+        assert keys <= set(step.state_names), (name, keys, step.state_names)
+        seen.add(name)
+    assert seen == set(REQUIRED_CASES)
+    assert '"state_notation": "course"' in script.read_text()
+
+
 @pytest.mark.parametrize("name", [n for n in REQUIRED_CASES if not (n == "sgd" or n.endswith("_zero_state"))])
 def test_fixture_starts_from_nonzero_state(name):
     case = CASES[name]
