@@ -671,13 +671,15 @@ class MLP(_Classifier):
 
     .. code-block:: text
 
-        forward:   A_0 = X
-                   Z_l = A_{l-1} W_l + b_l,  A_l = f(Z_l)        l = 1 .. L-1  (hidden)
-                   Z_L = A_{L-1} W_L + b_L                        (logits)
-                   loss = (1/n) sum_i [ logsumexp(Z_L,i) - Z_L,i[y_i] ]
-        backward:  dZ_L = (softmax(Z_L) - onehot(y)) / n
+        forward:   A_0 = X                                        (N examples)
+                   Z_l = A_{l-1} W_l + b_l,  A_l = f(Z_l)        l = 1 .. D-1  (hidden)
+                   Z_D = A_{D-1} W_D + b_D                        (logits)
+                   L = (1/N) sum_i [ logsumexp(Z_D,i) - Z_D,i[y_i] ]
+        backward:  dZ_D = (softmax(Z_D) - onehot(y)) / N
                    dW_l = A_{l-1}^T dZ_l,   db_l = sum_i dZ_l,i
                    dZ_{l-1} = (dZ_l W_l^T) * f'(Z_{l-1})            (chain rule, elementwise)
+
+    ``D = len(layer_sizes) - 1`` is the number of weight layers (the depth); ``L`` is the loss.
 
     ``activation`` is ``"sigmoid"``, ``"tanh"``, ``"relu"`` or ``"gelu"`` (the exact erf
     form ``z Phi(z)``; see :func:`gelu`).

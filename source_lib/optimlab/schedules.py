@@ -1,7 +1,8 @@
 r"""Learning-rate schedules (学习率调度): callables ``schedule(t) -> lr``.
 
-``t`` is the **iteration index, starting at 0**: the learning rate of the first
-parameter update is ``schedule(0)``. :func:`optimlab.training.train` calls the schedule
+``t`` is the **iteration index, starting at 0** (as in torch's schedulers): the learning
+rate of the first parameter update is ``schedule(0)``. In the course notation, where step
+``t = 1, 2, ...`` turns ``w_{t-1}`` into ``w_t``, step ``t`` uses ``eta_t = schedule(t - 1)``. :func:`optimlab.training.train` calls the schedule
 once per iteration (mini-batch), not once per epoch, and passes the value to
 ``opt.update(..., lr=schedule(t))``. To change the rate per epoch, use
 ``step_size = iterations_per_epoch`` in :func:`step_decay` (or any schedule of
@@ -120,9 +121,13 @@ class exponential_decay(Schedule):
 class inverse_time_decay(Schedule):
     r"""Inverse-time decay (逆时衰减): ``lr(t) = lr0 / (1 + k t)``.
 
-    The rate falls like ``1/t``: slower than exponential decay. Its sum diverges and
-    the sum of its squares converges (the Robbins-Monro conditions), which is what SGD
-    needs to converge on a convex problem. ``k >= 0``; ``k = 0`` is a constant rate.
+    The rate falls like ``1/t``: slower than exponential decay. For ``k > 0`` its sum
+    diverges and the sum of its squares converges: the Robbins-Monro conditions. They are
+    *sufficient* for SGD to converge to the minimum instead of hovering in a noise floor,
+    under assumptions (a convex, smooth loss; gradient noise of bounded variance); they are
+    not necessary, and they say nothing about speed: with a small ``lr0`` or a large ``k``
+    the rate shrinks before the iterates get near the minimum. ``k >= 0``; ``k = 0`` is a
+    constant rate.
     """
 
     def __init__(self, lr0, k):
