@@ -1,0 +1,166 @@
+"""The checks of notebook 06 (AdaGrad): references by hand, every catalogued mistake named, correct
+alternatives passing, cases that make the mistakes visible.
+
+The wrong and correct answers are the catalogue autograder/mutants/06_adagrad.py, run here in-process
+(fast) against optimlab.checks.adagrad; tests/test_grading_mutants.py grades the same MUTANTS with the
+real nbgrader.
+"""
+import importlib.util
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import optimlab
+from optimlab.checks import ExerciseFailure
+from optimlab.checks import adagrad as checks
+
+CATALOGUE = Path(__file__).resolve().parents[1] / "autograder" / "mutants" / "06_adagrad.py"
+CHECKS = {"adagrad_step": checks.check_adagrad_step, "effective_lr": checks.check_effective_lr,
+          "steps_until_rate_below": checks.check_steps_until_rate_below}
+
+
+def _catalogue():
+    spec = importlib.util.spec_from_file_location("catalogue_06", CATALOGUE)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+CAT = _catalogue()
+
+
+def _define(entry):
+    """The entry's function, defined as in the notebook (np imported, the reference adagrad_step
+    available for answers that call the earlier exercise)."""
+    ns = {"np": np, "adagrad_step": optimlab.adagrad_step}
+    exec(compile(entry["code"], f"<{entry['exercise']} / {entry['name']}>", "exec"), ns)
+    return ns[entry["exercise"]]
+
+
+# --------------------------------------------------------------------------- references by hand
+
+def test_reference_step_by_hand():
+    # V = 4 + 6**2 = 40, w = 3 - 0.5 * 6 / (sqrt(40) + 0.5) = 3 - 3 / 6.82456 = 2.5604109
+    w, V = checks._ref_adagrad_step(np.array(3.0), np.array(4.0), np.array(6.0), 0.5, 0.5)
+    assert float(V) == 40.0
+    assert float(w) == pytest.approx(3 - 3 / (math.sqrt(40) + 0.5), abs=1e-15)
+    assert float(w) == pytest.approx(2.5604109, abs=1e-7)
+
+
+def test_reference_effective_lr_by_hand():
+    # g = 3, -4: V = 9, 25; rate = 0.05 / (3 + 0.1), 0.05 / (5 + 0.1)
+    rates = checks.reference_effective_lr(np.array([3.0, -4.0]), 0.05, 0.1)
+    np.testing.assert_allclose(rates, [0.05 / 3.1, 0.05 / 5.1], rtol=0, atol=1e-16)
+    # per coordinate, along the first axis only; a coordinate with no gradient yet has lr / eps
+    rates = checks.reference_effective_lr(np.array([[2.0, 0.0], [-1.0, 0.0]]), 0.3, 0.5)
+    np.testing.assert_allclose(rates, [[0.3 / 2.5, 0.6], [0.3 / (math.sqrt(5) + 0.5), 0.6]], atol=1e-15)
+
+
+@pytest.mark.parametrize("lr, g, target, eps, t", [
+    (0.1, 0.3, 0.01, 0.0, 1112),     # sqrt(t) > 0.1 / (0.01 * 0.3) = 33.33, t > 1111.1
+    (0.5, -0.35, 0.2, 0.7, 27),      # sqrt(t) > (2.5 - 0.7) / 0.35 = 5.143, t > 26.45
+    (0.01, 0.5, 0.01, 3.0, 1),       # 0.01 / 3.5 < 0.01 already at t = 1
+    (1.0, 1.0, 0.1, 0.0, 101),       # rate 1 / sqrt(t) = 0.1 at t = 100, exactly: not below yet
+])
+def test_reference_steps_by_hand(lr, g, target, eps, t):
+    got = checks.reference_steps_until_rate_below(lr, g, target, eps)
+    assert got == t
+    assert lr / (math.sqrt(t) * abs(g) + eps) < target
+    assert t == 1 or lr / (math.sqrt(t - 1) * abs(g) + eps) >= target
+
+
+def test_reference_steps_refuses_zero_gradient():
+    with pytest.raises(ValueError, match="g must not be 0"):
+        checks.reference_steps_until_rate_below(0.1, 0.0, 0.01, 1e-10)
+
+
+# --------------------------------------------------------------------------- the cases
+
+def test_step_cases_expose_the_mistakes():
+    for hidden in (False, True):
+        cases = checks._adagrad_cases(hidden)
+        assert all(c.steps >= 3 and c.inputs["lr"] != 1.0 for c in cases)
+        # large eps (eps placement visible) and non-zero state in all but the one "from V = 0" case
+        assert sum(c.inputs["eps"] >= 0.1 and np.all(c.inputs["V"] > 0) for c in cases) >= 2
+    assert len(checks._adagrad_cases(True)) > len(checks._adagrad_cases(False))
+
+
+def test_theory_cases_avoid_whole_numbers():
+    # x = ((lr/target - eps) / |g|)**2 not a whole number: a closed form with ceil, one with
+    # floor + 1 and a loop over t all give the same answer.
+    for case in checks._steps_cases(True):
+        lr, g, target, eps = case.inputs.values()
+        r = lr / target - eps
+        if r > 0:
+            x = (r / abs(g)) ** 2
+            assert 0.01 < x - math.floor(x) < 0.99, case.label
+            assert checks.reference_steps_until_rate_below(lr, g, target, eps) == math.floor(x) + 1
+
+
+# --------------------------------------------------------------------------- the catalogue
+
+def test_catalogue_size():
+    for exercise in CHECKS:
+        assert sum(m["exercise"] == exercise for m in CAT.MUTANTS) >= 8, exercise
+        assert sum(c["exercise"] == exercise for c in CAT.CORRECT) >= 3, exercise
+    names = [(m["exercise"], m["name"]) for m in CAT.MUTANTS + CAT.CORRECT]
+    assert len(names) == len(set(names))
+
+
+@pytest.mark.parametrize("entry", CAT.MUTANTS, ids=lambda m: f"{m['exercise']}/{m['name']}")
+@pytest.mark.parametrize("hidden", [False, True])
+def test_mistake_is_named(entry, hidden):
+    fn = _define(entry)
+    with pytest.raises(ExerciseFailure) as info:
+        CHECKS[entry["exercise"]](fn, hidden=hidden)
+    assert entry["expect"] in str(info.value)
+
+
+@pytest.mark.parametrize("entry", CAT.CORRECT, ids=lambda m: f"{m['exercise']}/{m['name']}")
+def test_correct_alternative_passes(entry, capsys):
+    fn = _define(entry)
+    for hidden in (False, True):
+        assert CHECKS[entry["exercise"]](fn, hidden=hidden) is None
+    out = capsys.readouterr().out.splitlines()
+    assert len(out) == 2 and all("passed" in line for line in out)
+
+
+def test_success_messages(capsys):
+    checks.check_adagrad_step(optimlab.adagrad_step)
+    checks.check_adagrad_step(optimlab.adagrad_step, hidden=True)
+    checks.check_effective_lr(checks.reference_effective_lr)
+    checks.check_steps_until_rate_below(checks.reference_steps_until_rate_below, hidden=True)
+    out = capsys.readouterr().out.splitlines()
+    assert out == ["adagrad_step: all 2 cases passed (7 steps checked).",
+                   "adagrad_step: all 6 cases passed (25 steps checked).",
+                   "effective_lr: all 2 cases passed.",
+                   "steps_until_rate_below: all 8 cases passed."]
+
+
+def test_failure_message_shows_case_expected_and_got():
+    keras = _define(next(m for m in CAT.MUTANTS if m["exercise"] == "adagrad_step"
+                         and m["name"] == "eps inside the root (Keras)"))
+    with pytest.raises(ExerciseFailure) as info:
+        checks.check_adagrad_step(keras)
+    msg = str(info.value)
+    assert msg.startswith("adagrad_step, case scalar parabola f(w)=w^2 from w=3, V=4, lr=0.5, eps=0.5, "
+                          "step 1 of 3: `w` is wrong.")
+    # torch: 3 - 0.5*6/(sqrt(40) + 0.5) = 2.5604; Keras: 3 - 0.5*6/sqrt(40.5) = 2.5286
+    assert "expected: 2.560410919" in msg and "got:      2.528595" in msg
+
+
+def test_not_implemented_and_small_errors():
+    def not_done(w, V, g, lr, eps):
+        raise NotImplementedError()
+
+    with pytest.raises(ExerciseFailure, match="not implemented yet"):
+        checks.check_adagrad_step(not_done)
+
+    def slightly_off(grads, lr, eps):
+        rates = checks.reference_effective_lr(grads, lr, eps)
+        return rates + 1e-5 * np.arange(rates.size).reshape(rates.shape)
+
+    with pytest.raises(ExerciseFailure, match="`rates` is wrong"):
+        checks.check_effective_lr(slightly_off)
