@@ -646,6 +646,14 @@ def test_nonfinite_state_and_parameters_are_refused():
         O.newton_step(np.zeros(2), np.ones(2), np.array([[1.0, np.inf], [0.0, 1.0]]))
 
 
+@pytest.mark.parametrize("step, extra", step_cases())
+def test_nonfinite_parameters_are_refused(step, extra):
+    kwargs = make_args(step, (3,), np.random.default_rng(15))
+    kwargs["w"] = np.array([0.0, np.inf, 1.0])
+    with pytest.raises(ValueError, match=r"^w contains a non-finite value \(inf at index \(1,\)\)"):
+        step(**kwargs, **extra)
+
+
 def test_nonfinite_scalar_gradient_is_refused():
     with pytest.raises(ValueError, match=r"g \(the gradient\) contains a non-finite value \(nan at index \(\)\)"):
         O.gd_step(1.0, float("nan"))

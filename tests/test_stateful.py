@@ -368,6 +368,37 @@ def test_learner_functions_get_the_same_state_checks():
         optimlab.make(lambda w, g, lr=0.1, centered=False: w - lr * g, name="mine", centered="False")
 
 
+def test_update_refuses_non_finite_parameters():
+    opt, state = adam_state()
+    with pytest.raises(ValueError, match=r"^w contains a non-finite value \(nan at index \(2,\)\).*lower the learning rate"):
+        opt.update(np.array([0.0, 1.0, np.nan]), np.ones(3), state)
+
+
+def test_learner_functions_returning_a_broadcast_state_are_caught():
+    def momentum_broadcast(w, v, g, lr=0.1, beta=0.9):
+        v = beta * v + (1 - beta) * g[:, None]  # a stray axis: (3,) + (3, 1) -> (3, 3)
+        return w - lr * v[0], v
+
+    opt = optimlab.make(momentum_broadcast)
+    with pytest.raises(ValueError, match=r"^momentum_broadcast returned v of shape \(3, 3\) for w of shape \(3,\); a step "
+                                         r"must return v with the shape \(3,\) it came in \(did an operation broadcast it\?\)$"):
+        opt.update(np.zeros(3), np.ones(3), opt.init(np.zeros(3)))
+
+    def gd_broadcast(w, g, lr=0.1):
+        return w - lr * g[:, None]
+
+    opt = optimlab.make(gd_broadcast)
+    with pytest.raises(ValueError, match=r"^gd_broadcast returned w of shape \(3, 3\) for w of shape \(3,\)"):
+        opt.update(np.zeros(3), np.ones(3), opt.init(np.zeros(3)))
+
+    def forgot_state_value(w, v, g, lr=0.1, beta=0.9):
+        return w - lr * g, None
+
+    opt = optimlab.make(forgot_state_value)
+    with pytest.raises(TypeError, match=r"^the v returned by forgot_state_value must be a real number or an array"):
+        opt.update(np.zeros(3), np.ones(3), opt.init(np.zeros(3)))
+
+
 def test_scalar_state_is_one_number():
     opt = optimlab.make("nadam")
     state = opt.init(np.zeros(3))

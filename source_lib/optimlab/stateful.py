@@ -146,7 +146,10 @@ class Optimizer:
         out = self._fn(w, **kwargs)
         if not self.state_names:
             new_w = out[0] if isinstance(out, tuple) else out
-            return self._as_array(new_w, w), {"t": t}
+            new_w = self._as_array(new_w, w)
+            if check and self._fn is self.step:
+                self._check_output(w, new_w, {})
+            return new_w, {"t": t}
         if not isinstance(out, tuple) or len(out) != 1 + len(self.state_names):
             raise TypeError(
                 f"{self.name} must return a tuple (w, {', '.join(self.state_names)}) of "
@@ -154,13 +157,32 @@ class Optimizer:
                 + (f" of {len(out)} items" if isinstance(out, tuple) else "")
             )
         new_state = {name: value for name, value in zip(self.state_names, out[1:])}
+        new_w = self._as_array(out[0], w)
+        if check and self._fn is self.step:  # a learner's function: what it returns is checked too
+            self._check_output(w, new_w, new_state)
         new_state["t"] = t
-        return self._as_array(out[0], w), new_state
+        return new_w, new_state
+
+    def _check_output(self, w, new_w, new_state):
+        """A learner's step must return w and each state variable with the shape they came in
+        (a state that broadcast to another shape would spoil every later step)."""
+        if np.shape(new_w) != w.shape:
+            raise ValueError(f"{self.name} returned w of shape {np.shape(new_w)} for w of shape {w.shape}; "
+                             f"a step must return the parameters with the shape they came in")
+        for name, value in new_state.items():
+            arr = val.as_float_array(value, f"the {name} returned by {self.name}")
+            want = () if name in self.scalar_state else w.shape
+            if arr.shape != want:
+                raise ValueError(
+                    f"{self.name} returned {name} of shape {arr.shape} for w of shape {w.shape}; a step must return "
+                    f"{name} with the shape {want} it came in (did an operation broadcast it?)"
+                )
 
     def _checked_inputs(self, w, g, state, grad_fn, hessian_fn):
         """The checks of :meth:`update`: the same rules as the step functions' own, with the
         state's entries named ``state['V']`` and the keys compared with what :meth:`init` makes."""
         w = val.as_float_array(w, "w")
+        val.check_finite(w, "w")
         expected = list(self.state_names) + ["t"]
         if not isinstance(state, dict):
             raise TypeError(f"state must be the dict that {self.name}'s init(w) returns (keys {expected}), "
