@@ -42,14 +42,14 @@ MUTANTS = [
     # the number of parameters, not of samples
     {"exercise": "quadratic_loss", "name": "divides by len(w)",
      "code": _LOSS + _PRED + "    return np.sum((y_hat - y) ** 2) / len(w)\n",
-     "expect": "len(w)", "pending": "not named"},
+     "expect": "len(w)"},
     {"exercise": "quadratic_loss", "name": "x and x**2 swapped",
      "code": _LOSS + "    y_hat = w[0] * x + w[1] * x**2 + w[2]\n    return np.mean((y_hat - y) ** 2)\n",
-     "expect": "x and x**2", "pending": "not named"},
+     "expect": "x and x**2"},
     # in Python x^2 is the bitwise XOR, not a power: a TypeError for floats, nonsense for integers
     {"exercise": "quadratic_loss", "name": "x^2 (XOR) for the square",
      "code": _LOSS + "    y_hat = w[0] * x^2 + w[1] * x + w[2]\n    return np.mean((y_hat - y) ** 2)\n",
-     "expect": "XOR", "pending": "not named"},
+     "expect": "XOR"},
     # --- quadratic_grad -------------------------------------------------------------
     {"exercise": "quadratic_grad", "name": "sign flipped (y - y_hat)",
      "code": (_GRAD +
@@ -75,10 +75,10 @@ MUTANTS = [
     # the chain rule's outer factor 2 r dropped: the derivative of the model alone
     {"exercise": "quadratic_grad", "name": "residual dropped",
      "code": _GRAD + "    return 2 * np.array([np.mean(x**2), np.mean(x), 1.0])\n",
-     "expect": "residual", "pending": "not named"},
+     "expect": "residual"},
     {"exercise": "quadratic_grad", "name": "product of the means",
      "code": _GRAD + _R + "    return 2 * np.mean(r) * np.array([np.mean(x**2), np.mean(x), 1.0])\n",
-     "expect": "product of the means", "pending": "not named"},
+     "expect": "product of the means"},
     {"exercise": "quadratic_grad", "name": "divides by N - 1",
      "code": _GRAD + _R + "    return 2 / (len(x) - 1) * np.array([np.sum(r * x**2), np.sum(r * x), np.sum(r)])\n",
      "expect": "N - 1"},
@@ -87,7 +87,7 @@ MUTANTS = [
      "code": (_GRAD + _R +
               "    features = np.stack([x**2, x, np.ones_like(x)])\n"
               "    return 2 * np.mean(r * features, axis=0)\n"),
-     "expect": "axis", "pending": "not named"},
+     "expect": "axis"},
     # np.zeros_like(w) holds integers when w does: every component truncated
     {"exercise": "quadratic_grad", "name": "np.zeros_like(w) truncates integers",
      "code": (_GRAD + _R +
@@ -96,7 +96,7 @@ MUTANTS = [
               "    grad[1] = 2 * np.mean(r * x)\n"
               "    grad[2] = 2 * np.mean(r)\n"
               "    return grad\n"),
-     "expect": "integer", "pending": "not caught"},
+     "expect": "integer"},
     # --- numerical_gradient ---------------------------------------------------------
     {"exercise": "numerical_gradient", "name": "forward difference",
      "code": (_NUM +
@@ -173,7 +173,7 @@ MUTANTS = [
               "        w_minus[j] -= eps\n"
               "        grad[j] = (f(w_plus) - f(w_minus)) / (2 * eps)\n"
               "    return grad\n"),
-     "expect": "ignores h", "pending": "not named"},
+     "expect": "ignores h"},
     # np.zeros_like and w.copy() keep an integer dtype: w + h is truncated back to w
     {"exercise": "numerical_gradient", "name": "integer w: zeros_like and copy",
      "code": (_NUM +
@@ -184,7 +184,7 @@ MUTANTS = [
               "        w_minus[j] -= h\n"
               "        grad[j] = (f(w_plus) - f(w_minus)) / (2 * h)\n"
               "    return grad\n"),
-     "expect": "integer", "pending": "not caught"},
+     "expect": "integer"},
     # `w_plus = w` gives the same array two names: both "copies" are w itself
     {"exercise": "numerical_gradient", "name": "w_plus = w does not copy",
      "code": (_NUM +
@@ -196,7 +196,7 @@ MUTANTS = [
               "        w_minus[j] -= h\n"
               "        grad[j] = (f(w_plus) - f(w_minus)) / (2 * h)\n"
               "    return grad\n"),
-     "expect": "does not copy", "pending": "not named"},
+     "expect": "does not copy"},
 ]
 
 CORRECT = [

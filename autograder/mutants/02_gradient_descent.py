@@ -30,7 +30,7 @@ MUTANTS = [
     # sign-only gradient (signSGD): a learner who read "move against the sign of the slope"
     {"exercise": "gd_step", "name": "sign of the gradient only",
      "code": "def gd_step(w, g, lr):\n    return w - lr * np.sign(g)\n",
-     "expect": "np.sign(g)", "pending": "not named"},
+     "expect": "np.sign(g)"},
     # gradient clipping copied from a training loop
     {"exercise": "gd_step", "name": "clipped gradient",
      "code": "def gd_step(w, g, lr):\n    return w - lr * np.clip(g, -1.0, 1.0)\n",
@@ -42,7 +42,7 @@ MUTANTS = [
     # the notebook's example uses lr = 0.1
     {"exercise": "gd_step", "name": "learning rate hard-coded 0.1",
      "code": "def gd_step(w, g, lr):\n    return w - 0.1 * g\n",
-     "expect": "ignores lr", "pending": "not named"},
+     "expect": "ignores lr"},
     # a loop over the entries: fine for vectors, breaks on a 0-d array (a scalar w)
     {"exercise": "gd_step", "name": "loop over len(w)",
      "code": ("def gd_step(w, g, lr):\n"
@@ -162,7 +162,7 @@ MUTANTS = [
               "    for _ in range(steps):\n"
               "        w = w - lr * grad_fn(w)\n"
               "    return w\n"),
-     "expect": "only the final", "pending": "not named"},
+     "expect": "only the final"},
     {"exercise": "run_gd", "name": "rows concatenated",
      "code": (_RUN_HEAD +
               "    w = np.array(w0, dtype=float)\n"

@@ -109,7 +109,7 @@ MUTANTS = [
               "        v = beta * v + (1 - beta) * values[t - 1]\n"
               "        out[t] = v\n"
               "    return out\n"),
-     "expect": "off by one", "pending": "not named"},
+     "expect": "off by one"},
     # --- momentum_step --------------------------------------------------------------
     {"exercise": "momentum_step", "name": "beta and 1-beta swapped",
      "code": (_MOM +
@@ -164,7 +164,7 @@ MUTANTS = [
      "code": (_MOM +
               "    v = beta * v + (1 - beta) * lr * g\n"
               "    return w - v, v\n"),
-     "expect": "lr went into the velocity", "pending": "not named"},
+     "expect": "lr went into the velocity"},
     {"exercise": "momentum_step", "name": "returns only w",
      "code": (_MOM +
               "    v = beta * v + (1 - beta) * g\n"
@@ -216,7 +216,7 @@ MUTANTS = [
      "code": (_HB +
               "    v = mu * v - lr * g\n"
               "    return w + v, v\n"),
-     "expect": "lr went into the velocity", "pending": "not named"},
+     "expect": "lr went into the velocity"},
     {"exercise": "heavy_ball_step", "name": "velocity updated in place",
      "code": (_HB +
               "    v *= mu\n"
