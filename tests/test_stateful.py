@@ -406,6 +406,10 @@ def test_scalar_state_is_one_number():
     with pytest.raises(ValueError, match=r"^state\['mu_prod'\] must be a single number \(it is shared by all "
                                          r"coordinates\), got an array of shape \(3,\)"):
         opt.update(np.zeros(3), np.ones(3), dict(state, mu_prod=np.ones(3)))
+    for bad in (1.5, -0.1):
+        with pytest.raises(ValueError, match=rf"^state\['mu_prod'\] must be in \[0, 1\] \(a product of momentum "
+                                             rf"coefficients mu_t in \[0, 1\), 1 before the first step\), got {bad}$"):
+            opt.update(np.zeros(3), np.ones(3), dict(state, mu_prod=bad))
 
 
 def test_check_false_skips_the_state_checks():

@@ -129,6 +129,10 @@ def check_state(w: np.ndarray, name: str, value, *, scalar: bool = False, label:
     why = _NONNEGATIVE_STATE.get(name)
     if why is not None:
         val.check_nonnegative_array(arr, label, why)
+    if name == "mu_prod" and not 0.0 <= float(arr) <= 1.0:
+        # Nadam divides by 1 - mu_prod * mu_{t+1}: a product above 1 can make that zero.
+        raise ValueError(f"{label} must be in [0, 1] (a product of momentum coefficients mu_t in [0, 1), "
+                         f"1 before the first step), got {float(arr)!r}")
     return arr
 
 
