@@ -43,7 +43,7 @@ def test_mutant_file_is_valid(path):
     mutants = h.load_mutants(path)
     exercises = exercises_with_tests(path.stem)
     counts = {ex: sum(m["exercise"] == ex for m in mutants) for ex in exercises}
-    assert all(n >= 3 for n in counts.values()), f"fewer than 3 mutants: {counts}"
+    assert all(n >= 8 for n in counts.values()), f"fewer than 8 mutants: {counts}"
     assert {m["exercise"] for m in mutants} <= set(exercises)
     names = [(m["exercise"], m["name"]) for m in mutants]
     assert len(names) == len(set(names)), "mutant names must be unique per exercise"
