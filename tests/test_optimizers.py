@@ -805,6 +805,10 @@ def test_centered_rmsprop_refuses_V_below_gbar_squared():
     # V = [1, 1], gbar = [0.5, 2]: V - gbar^2 = [0.75, -3] < 0 at index 1, sqrt would be nan.
     with pytest.raises(ValueError, match=r"V - gbar\*\*2 must be >= 0 for centered RMSprop .*got -3.0 at index \(1,\)"):
         O.rmsprop_full_step(np.zeros(2), np.ones(2), np.array([0.5, 2.0]), np.zeros(2), np.ones(2), centered=True)
+    # Rounding below zero (relative 1e-12) is not a violation: V = 1, gbar^2 = 1 + 2e-16.
+    gbar = np.nextafter(1.0, 2.0)
+    assert 1.0 - gbar**2 < 0
+    O.rmsprop_full_step(np.zeros(1), np.ones(1), np.array([gbar]), np.zeros(1), np.ones(1), centered=True)
     # Not centered: gbar is unused and may be anything finite.
     O.rmsprop_full_step(np.zeros(2), np.ones(2), np.array([0.5, 2.0]), np.zeros(2), np.ones(2), centered=False)
 

@@ -154,8 +154,10 @@ def _check_centered(a: dict, label=lambda name: name) -> None:
     """Centered RMSprop divides by sqrt(V - gbar^2): the state must keep V >= gbar^2."""
     if a.get("centered"):
         gap = a["V"] - a["gbar"] ** 2
-        if (gap < 0).any():
-            i = tuple(int(k) for k in np.argwhere(np.atleast_1d(gap) < 0)[0]) if gap.ndim else ()
+        # The EMAs keep V >= gbar^2 in exact arithmetic; allow rounding (relative 1e-12), refuse real violations.
+        bad = gap < -1e-12 * a["V"]
+        if bad.any():
+            i = tuple(int(k) for k in np.argwhere(np.atleast_1d(bad))[0]) if gap.ndim else ()
             raise ValueError(
                 f"{label('V')} - {label('gbar')}**2 must be >= 0 for centered RMSprop (V estimates the mean "
                 f"of g^2 and gbar the mean of g, so V >= gbar^2), got {np.atleast_1d(gap)[i] if i else gap} "
@@ -404,12 +406,13 @@ def rmsprop_full_step(w, V, gbar, v, g, lr=0.01, alpha=0.99, eps=1e-8, momentum=
 
         V_t    = alpha * V_{t-1} + (1 - alpha) * g_t**2
         gbar_t = alpha * gbar_{t-1} + (1 - alpha) * g_t         # only if centered
-        d_t    = sqrt(V_t - gbar_t**2) + eps  if centered  else  sqrt(V_t) + eps
+        d_t    = sqrt(max(V_t - gbar_t**2, 0)) + eps  if centered  else  sqrt(V_t) + eps
         v_t    = momentum * v_{t-1} + g_t / d_t                 # the velocity, only if momentum > 0
         w_t    = w_{t-1} - lr * v_t   if momentum > 0   else   w_{t-1} - lr * g_t / d_t
 
     Centering divides by an estimate of the gradient's standard deviation instead of
-    its root mean square; the state must satisfy ``V >= gbar**2`` (it stays so).
+    its root mean square; the state must satisfy ``V >= gbar**2`` (it stays so, up to a
+    rounding error that the ``max(., 0)`` absorbs: torch would return nan there).
     ``lr`` stays outside the velocity (as in PyTorch; Keras and optax put it inside).
     ``centered`` must be ``True`` or ``False``. Returns ``(w_t, V_t, gbar_t, v_t)``; unused
     state is returned unchanged.
@@ -417,7 +420,8 @@ def rmsprop_full_step(w, V, gbar, v, g, lr=0.01, alpha=0.99, eps=1e-8, momentum=
     V = alpha * V + (1.0 - alpha) * g * g
     if centered:
         gbar = alpha * gbar + (1.0 - alpha) * g
-        denom = np.sqrt(V - gbar * gbar) + eps
+        # max(., 0): rounding can take V - gbar^2 a hair below 0 where the gradient has been constant.
+        denom = np.sqrt(np.maximum(V - gbar * gbar, 0.0)) + eps
     else:
         denom = np.sqrt(V) + eps
     if momentum > 0:
