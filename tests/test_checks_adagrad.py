@@ -15,6 +15,7 @@ import pytest
 import optimlab
 from optimlab.checks import ExerciseFailure
 from optimlab.checks import adagrad as checks
+from optimlab.checks.engine import coinciding_variants
 
 CATALOGUE = Path(__file__).resolve().parents[1] / "autograder" / "mutants" / "06_adagrad.py"
 CHECKS = {"adagrad_step": checks.check_adagrad_step, "effective_lr": checks.check_effective_lr,
@@ -85,6 +86,22 @@ def test_step_cases_expose_the_mistakes():
         # large eps (eps placement visible) and non-zero state in all but the one "from V = 0" case
         assert sum(c.inputs["eps"] >= 0.1 and np.all(c.inputs["V"] > 0) for c in cases) >= 2
     assert len(checks._adagrad_cases(True)) > len(checks._adagrad_cases(False))
+
+
+def test_first_cases_tell_the_mistakes_apart():
+    # On the first case every catalogued mistake of the two formula exercises gives its own numbers, so
+    # a learner's first failure names exactly one. (For the integer answer of the theory exercise that
+    # cannot be: rounding to the nearest whole number agrees with floor or with floor + 1.)
+    step_case = checks._adagrad_cases(False)[0]
+    assert coinciding_variants(checks._ref_adagrad_step, checks._ADAGRAD_VARIANTS, step_case, ("w", "V")) == []
+    rate_case = checks._effective_lr_cases(False)[0]
+    assert coinciding_variants(checks.reference_effective_lr, checks._EFFECTIVE_LR_VARIANTS, rate_case,
+                               ("rates",)) == []
+    theory_case = checks._steps_cases(False)[0]
+    pairs = coinciding_variants(checks.reference_steps_until_rate_below, checks._STEPS_VARIANTS, theory_case,
+                                ("t",), rtol=0.0, atol=1e-9)
+    assert {a if a == "reference" else a[:20] for pair in pairs for a in pair} == {
+        "reference", "x = ((lr/target - ep", "the rate may already"}
 
 
 def test_theory_cases_avoid_whole_numbers():

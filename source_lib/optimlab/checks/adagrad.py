@@ -378,10 +378,10 @@ _STEPS_VARIANTS = [
 def _steps_cases(hidden: bool):
     cases = [
         # x = ((lr/target - eps)/|g|)**2 is never a whole number here (fractional part 0.1 .. 0.9).
+        Case("lr=0.5, g=-0.35, target=0.2, eps=0.65 (a negative gradient, a large eps)",
+             {"lr": 0.5, "g": -0.35, "target": 0.2, "eps": 0.65}),
         Case("lr=0.1, g=0.3, target=0.01, eps=0 (rate 0.1 / (0.3 sqrt(t)))",
              {"lr": 0.1, "g": 0.3, "target": 0.01, "eps": 0.0}),
-        Case("lr=0.5, g=-0.35, target=0.2, eps=0.7 (a negative gradient, a large eps)",
-             {"lr": 0.5, "g": -0.35, "target": 0.2, "eps": 0.7}),
         Case("lr=0.01, g=0.5, target=0.01, eps=3.0 (already below target at the first step)",
              {"lr": 0.01, "g": 0.5, "target": 0.01, "eps": 3.0},
              note="the rate at t = 1 is lr / (|g| + eps) = 0.01 / 3.5, already below 0.01"),
