@@ -588,3 +588,12 @@ def test_learner_hyperparameter_values_are_checked_by_name():
         optimlab.make(my_gd, lr=0)
     with pytest.raises(ValueError, match=r"beta2 must be in \[0, 1\), got 1.5"):
         optimlab.make(my_adam, beta2=1.5)
+
+
+def test_module_doctests():
+    import doctest
+
+    import optimlab.stateful as stateful_module
+
+    result = doctest.testmod(stateful_module)
+    assert result.attempted >= 4 and result.failed == 0

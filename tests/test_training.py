@@ -343,3 +343,12 @@ def test_every_optimizer_trains_by_name(name, hyper):
         np.testing.assert_allclose(h.w, [2.2, -1.0], atol=1e-6)
         same = train(LinearRegression(), "nesterov", X5, Y5, epochs=300, batch_size=5, progress=False, **hyper)
         assert h.train_loss[-1] == pytest.approx(0.56, abs=1e-9) and same.train_loss[-1] == pytest.approx(0.56, abs=1e-9)
+
+
+def test_module_doctests():
+    import doctest
+
+    import optimlab.training as training_module
+
+    result = doctest.testmod(training_module)
+    assert result.attempted >= 4 and result.failed == 0
