@@ -16,10 +16,10 @@ inputs. Arrays of any shape work; they are computed in float64. All state starts
 zero unless the docstring says otherwise (Nadam's ``mu_prod`` starts at 1);
 :func:`optimlab.make` builds that initial state for you.
 
-Each function checks its arguments (shapes must match exactly, parameters, state and
-gradients must be finite, second moments ``>= 0``, ``lr > 0``, decay rates in ``[0, 1)``, ``eps > 0``,
-switches ``True``/``False``, ``t`` an integer ``>= 1``) and raises a ``ValueError`` or
-``TypeError`` that names the argument, the value and what is allowed. Runners that have
+Each function checks its arguments (shapes must match exactly; parameters, state and
+gradients must be finite; second moments ``>= 0``, ``lr > 0``, decay rates in ``[0, 1)``,
+``eps > 0``, switches ``True``/``False``, ``t`` an integer ``>= 1``) and raises a
+``ValueError`` or ``TypeError`` that names the argument, the value and what is allowed. Runners that have
 already checked the arguments once call ``step.unchecked`` in their inner loop, the same
 formula without the checks.
 
