@@ -505,7 +505,7 @@ def test_nbconvert_execution_saves_only_the_static_png(tmp_path, monkeypatch):
 # ---------------------------------------------------------------------------------------------
 
 def test_data_explorer_path_is_the_training_history():
-    ex = data_explorer("linear_regression", batch_size=8, epochs=5, static=False)
+    ex = data_explorer("linear_regression", batch_size=8, epochs=5, optimizers=["gd", "adam"], static=False)
 
     def expected():
         return train(ex.model, ex.optimizer, ex.X, ex.y, epochs=ex.epochs, batch_size=ex.batch_size,
@@ -553,6 +553,43 @@ def test_data_explorer_source_articles_data():
     ex = data_explorer(data="source_articles", epochs=200, static=True)
     assert ex.n == 5 and ex.X_val is None
     np.testing.assert_allclose(ex.w_star, [2.2, -1.0], atol=1e-12)  # the least-squares line y = 2.2 x - 1
+
+
+def test_data_explorer_offers_only_the_named_optimizer_and_a_range_around_the_threshold():
+    ex = data_explorer("linear_regression", batch_size=10, lr=0.05, epochs=20, static=False)  # notebook 03's call
+    assert ex.optimizers == ["gd"] and list(ex.optimizer_dropdown.options) == ["gd"] and ex.optimizer_dropdown.disabled
+    lam_max = float(ex.eigenvalues[-1])
+    low, high = ex.hyper_controls["lr"].range
+    # from 0.05 / 5 to 1.5 x the full-batch threshold 2 / lam_max (0.317 here), two significant digits
+    assert (low, high) == (0.01, pytest.approx(float(f"{math.ceil(1.5 * 2 / lam_max * 100 - 1e-9) / 100:.2g}")))
+    ex.hyper_controls["lr"].text.value = 0.2  # notebook 03's example value, typed exactly
+    assert ex.history.hyperparameters["lr"] == 0.2
+    assert style_color("gd") == ex.train_loss_line.get_color() == ex.path_line.get_color()
+
+
+def style_color(name):
+    from optimlab import style
+
+    return style.color(name)
+
+
+def test_data_explorer_shows_a_diverged_run():
+    ex = data_explorer("linear_regression", batch_size=10, lr=1.0, epochs=20, static=True)
+    h = ex.history
+    assert h.diverged and ex.marker.marker.get_visible()
+    assert ex.marker.label.get_text() == f"diverged at iteration {h.diverged_at}"
+    lo, hi = ex.ax_loss.get_ylim()
+    assert lo <= h.batch_loss.min() and max(h.batch_loss.max(), h.train_loss.max()) <= hi
+    assert ex.fit_message.get_text() == "diverged: no model to show" and len(ex.fit_line.get_data()[0]) == 0
+    assert ex.escaped is not None and len(ex.path_line.get_data()[0]) == ex.escaped + 1
+    for artist in (*ex.notes.texts, ex.marker.label):
+        if artist.get_visible():
+            assert _inside_figure(ex, artist)
+    # The fit panel's legend sits above the data.
+    ex.canvas.draw()
+    leg = ex.ax_fit.get_legend().get_window_extent(ex.canvas.get_renderer())
+    pts = ex.ax_fit.transData.transform(np.column_stack([ex.X, ex.y]))
+    assert pts[:, 1].max() < leg.y0
 
 
 # ---------------------------------------------------------------------------------------------

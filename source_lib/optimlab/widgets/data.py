@@ -9,9 +9,12 @@ from .. import validation as V
 from ..models import LinearRegression, QuadraticModel, SoftmaxRegression
 from ..registry import get_info
 from ..training import train
+from .. import style
 from . import theory as T
-from .base import Explorer, color_of, hyper_slider
-from .common import check_optimizer_names
+from .base import Explorer, HyperControl, color_of
+from .common import check_lr_range, check_optimizer_names, lr_threshold
+from .common import lr_range as _lr_range
+from .layout import DivergenceMarker, Notes, clip_to_window, fit_limits, legend_fraction, on_log_axis, style_axes
 
 __all__ = ["DataExplorer", "data_explorer", "PROBLEMS"]
 
@@ -68,15 +71,20 @@ class DataExplorer(Explorer):
     and the artists show it: ``path_line`` (parameter path), ``batch_loss_line``,
     ``train_loss_line``, ``val_loss_line`` and ``fit_line`` (or the accuracy curves).
 
-    Widget controls: ``optimizer_dropdown``, ``lr_slider``, ``batch_slider``, ``epochs_slider``,
-    ``seed_slider`` and ``hyper_sliders`` of the current optimizer.
+    Widget controls: ``optimizer_dropdown``, ``batch_slider``, ``epochs_slider``, ``seed_slider``
+    and, for the current optimizer, ``hyper_controls[k]`` (a slider and a text box for exact
+    values, :class:`~optimlab.widgets.base.HyperControl`), ``hyper_sliders[k]`` (their sliders)
+    and ``lr_slider``. ``lr_ranges[name]`` is each optimizer's learning-rate range.
+
+    A diverged run ends with a cross on the loss plot ("diverged at iteration i"), its path stops
+    at the window's edge (``escaped``: the iteration where it left, or None) and no fit is drawn.
     """
 
-    FIGSIZE = (11.5, 4.2)
+    NOTE_LINES = 3  # two notes, one of which may wrap
+    FIGSIZE = (11.5, (300 + Notes.height_px(NOTE_LINES)) / 72.0)
 
     def __init__(self, problem="linear_regression", optimizer="gd", *, lr=None, batch_size=None, epochs=20,
-                 optimizers=("gd", "momentum", "nesterov", "rmsprop", "adam"), data=None, val_fraction=None,
-                 seed=0, static=None):
+                 optimizers=None, data=None, val_fraction=None, seed=0, lr_range=None, static=None):
         if problem not in PROBLEMS:
             raise ValueError(f"problem={problem!r} is not known; allowed: {', '.join(PROBLEMS)}")
         self.problem = problem
@@ -102,8 +110,9 @@ class DataExplorer(Explorer):
         self.model.check_data(Xtr, ytr)
         self.X, self.y, self.X_val, self.y_val = Xtr, ytr, Xv, yv
         self.n = len(self.X)
-        self.optimizers = check_optimizer_names(optimizers, "optimizers")
         self.optimizer = get_info(optimizer).name
+        # By default only the optimizer named: a notebook offers only what it has taught.
+        self.optimizers = check_optimizer_names([self.optimizer] if optimizers is None else optimizers, "optimizers")
         if self.optimizer not in self.optimizers:
             self.optimizers.insert(0, self.optimizer)
         self.epochs = V.check_int(epochs, "epochs", minimum=1)
@@ -117,7 +126,12 @@ class DataExplorer(Explorer):
         self.hyper = {name: self._initial_hyper(name) for name in self.optimizers}
         if lr is not None:
             self.hyper[self.optimizer]["lr"] = V.check_positive(lr, "lr")
+        user_ranges = check_lr_range(lr_range, self.optimizers)
+        self.lr_ranges = {name: user_ranges.get(name) or _lr_range(
+            name, self.hyper[name]["lr"], lr_threshold(name, self.eigenvalues, self.hyper[name]))
+            for name in self.optimizers}
         self.history = None
+        self.escaped = None
         super().__init__(static=static)
 
     # -- state --------------------------------------------------------------------------------
@@ -152,8 +166,10 @@ class DataExplorer(Explorer):
     # -- figure -------------------------------------------------------------------------------
     def _build_figure(self):
         fig = self.figure
-        h = self.FIGSIZE[1] * fig.dpi
-        fig.subplots_adjust(left=0.055, right=0.985, top=1 - 22 / h, bottom=(48 + 2 * 15) / h, wspace=0.28)
+        h_pt, w_pt = self.FIGSIZE[1] * 72.0, self.FIGSIZE[0] * 72.0
+        notes_h = Notes.height_px(self.NOTE_LINES)
+        fig.subplots_adjust(left=50 / w_pt, right=1 - 10 / w_pt, top=1 - 24 / h_pt, bottom=(notes_h + 40) / h_pt,
+                            wspace=0.3)
         self.ax_path, self.ax_loss, self.ax_fit = fig.subplots(1, 3)
         ax = self.ax_path
         c = color_of(self.optimizer)
@@ -171,17 +187,11 @@ class DataExplorer(Explorer):
             ax.set_xlim(lo0, hi0)
             ax.set_ylim(lo1, hi1)
             if self.problem == "linear_regression" and self.model.n_params == 2:
-                ax.set_xlabel("w (slope)")
-                ax.set_ylabel("b (intercept)", labelpad=0)
-                ax.set_title("path in the (w, b) plane", fontsize=10.5)
+                style_axes(ax, title="path in the (w, b) plane", xlabel="w (slope)", ylabel="b (intercept)")
             else:
-                ax.set_xlabel("w1")
-                ax.set_ylabel("w2", labelpad=0)
-                ax.set_title("(w1, w2), slice at the other weights' optimum", fontsize=10)
+                style_axes(ax, title="(w1, w2), other weights at w*", xlabel="w1", ylabel="w2")
         else:
-            ax.set_title("path projected on its 2 main directions (PCA)", fontsize=10)
-            ax.set_xlabel("direction 1")
-            ax.set_ylabel("direction 2", labelpad=0)
+            style_axes(ax, title="path on its 2 main directions (PCA)", xlabel="direction 1", ylabel="direction 2")
         (self.path_line,) = ax.plot([], [], "-", color=c, lw=0.9, alpha=0.9)
         (self.path_end,) = ax.plot([], [], "o", color=c, ms=5, zorder=6)
         (self.start_marker,) = ax.plot([], [], "o", mfc="white", mec="k", ms=7, mew=1.5, zorder=6)
@@ -190,21 +200,27 @@ class DataExplorer(Explorer):
         (self.batch_loss_line,) = ax.plot([], [], "-", color=c, lw=0.6, alpha=0.35, label="mini-batch loss")
         (self.train_loss_line,) = ax.plot([], [], "o-", color=c, lw=1.8, ms=3, label="training loss")
         (self.val_loss_line,) = ax.plot([], [], "s--", color="k", lw=1.4, ms=3, label="validation loss")
+        self.marker = DivergenceMarker(ax, c)
         ax.set_yscale("log")
-        ax.set_xlabel("epoch")
-        ax.set_title("loss (log scale)", fontsize=10.5)
+        style_axes(ax, title="loss (log scale)", xlabel="epoch")
         ax.grid(True, alpha=0.3)
-        ax.legend(fontsize=8.5, loc="upper right", framealpha=0.8)
+        handles = [self.batch_loss_line, self.train_loss_line] + ([self.val_loss_line] if self.X_val is not None else [])
+        ax.legend(handles=handles, fontsize=style.LEGEND_SIZE, loc="upper right", framealpha=0.9, borderaxespad=0.3,
+                  handlelength=1.6)
 
         ax = self.ax_fit
+        self.fit_message = ax.text(0.5, 0.5, "", transform=ax.transAxes, ha="center", va="center",
+                                   fontsize=style.NOTE_SIZE, color="#b00000", fontweight="bold", zorder=8,
+                                   bbox=dict(boxstyle="round,pad=0.3", fc="white", ec="#b00000", alpha=0.9))
         if self.problem == "softmax_regression":
             (self.fit_line,) = ax.plot([], [], "o-", color=c, ms=3, label="training accuracy")
             (self.fit_val_line,) = ax.plot([], [], "s--", color="k", ms=3, label="validation accuracy")
-            ax.set_ylim(0, 1.02)
-            ax.set_xlabel("epoch")
-            ax.set_title("accuracy", fontsize=10.5)
+            style_axes(ax, title="accuracy", xlabel="epoch")
             ax.grid(True, alpha=0.3)
-            ax.legend(fontsize=8.5, loc="lower right")
+            leg = ax.legend(fontsize=style.LEGEND_SIZE, loc="upper right", framealpha=0.9, borderaxespad=0.3)
+            # Accuracies lie in [0, 1]: the axis goes higher so that the legend sits above them.
+            ax.set_ylim(0, 1.0 / (1.0 - legend_fraction(ax, leg) - 0.04))
+            ax.set_yticks([0, 0.25, 0.5, 0.75, 1.0])
         else:
             x = self.X if self.X.ndim == 1 else self.X[:, 0]
             ax.plot(x, self.y, ".", color="0.45", ms=5, label="training data")
@@ -216,15 +232,16 @@ class DataExplorer(Explorer):
                     label="least squares")
             (self.fit_line,) = ax.plot([], [], "-", color=c, lw=2, label="model after training")
             self.fit_val_line = None
-            ax.set_xlabel("x")
-            ax.set_title("data and fitted model", fontsize=10.5)
-            span = float(np.ptp(self.y))
-            ax.set_ylim(float(self.y.min()) - 0.3 * span, float(self.y.max()) + 0.3 * span)
-            ax.legend(fontsize=8, loc="upper left")
-        height = self.FIGSIZE[1] * self.figure.dpi
-        self.notes = [fig.text(0.01, (6 + 15 * (1 - k)) / height, "", fontsize=9.5, va="bottom") for k in range(2)]
+            style_axes(ax, title="data and fitted model", xlabel="x")
+            leg = ax.legend(fontsize=style.LEGEND_SIZE - 0.5, loc="upper left", framealpha=0.9, borderaxespad=0.3,
+                            handlelength=1.4, labelspacing=0.3)
+            # The data's y-range with the top of the axes free for the legend.
+            ys = [self.y] + ([self.y_val] if self.y_val is not None else [])
+            fit_limits(ax, np.concatenate(ys), headroom=legend_fraction(ax, leg), keep=False,
+                       min_span=float(np.ptp(self.y)) or 1.0)
+        self.notes = Notes(fig, notes_h, 2, self.NOTE_LINES)
         animated = [self.path_line, self.path_end, self.start_marker, self.batch_loss_line, self.train_loss_line,
-                    self.val_loss_line, self.fit_line, *self.notes]
+                    self.val_loss_line, self.fit_line, self.fit_message, *self.marker.artists, *self.notes.texts]
         if self.fit_val_line is not None:
             animated.append(self.fit_val_line)
         self._animate(*animated)
@@ -256,35 +273,59 @@ class DataExplorer(Explorer):
         if self._least_squares:
             i, j = self._path_axes
             px, py = P[:, i], P[:, j]
+            # A diverging path stops at the window's edge instead of crossing the plot back and forth.
+            px, py, self.escaped = clip_to_window(px, py, *self._window)
         else:
             centred = P - P[-1]
             _, _, vt = np.linalg.svd(centred, full_matrices=False)
             basis = vt[:2] if len(vt) >= 2 else np.vstack([vt, np.zeros_like(vt)])
             proj = centred @ basis.T
             px, py = proj[:, 0], proj[:, 1]
+            self.escaped = None
         self.path_line.set_data(px, py)
         self.path_end.set_data(px[-1:], py[-1:])
         self.start_marker.set_data(px[:1], py[:1])
         ipe = h.iterations_per_epoch
         it = np.arange(h.n_iterations) / ipe
-        self.batch_loss_line.set_data(it, h.batch_loss)
+        self.batch_loss_line.set_data(it, on_log_axis(h.batch_loss))
         ep = np.arange(len(h.train_loss))
-        self.train_loss_line.set_data(ep, h.train_loss)
+        self.train_loss_line.set_data(ep, on_log_axis(h.train_loss))
         if h.val_loss is not None:
-            self.val_loss_line.set_data(ep, h.val_loss)
+            self.val_loss_line.set_data(ep, on_log_axis(h.val_loss))
         self.val_loss_line.set_visible(h.val_loss is not None)
         for line in (self.path_line, self.path_end, self.batch_loss_line, self.train_loss_line, self.fit_line):
             line.set_color(c)
+        self.marker.marker.set_color(c)
+        self.marker.label.set_color(c)
         if self.problem == "softmax_regression":
             self._accuracy_curves(P, ipe, len(ep))
+        elif h.diverged:
+            self.fit_line.set_data([], [])  # the parameters blew up: there is no model to draw
         else:
             self.fit_line.set_data(self._grid_x, self.model.predict(h.w, self._grid_x))
+        self.fit_message.set_text("diverged: no model to show" if h.diverged else "")
         frame = (self.epochs, self.optimizer)
         if frame != self._frame or not self._least_squares:
             self._frame = frame
             self._layout_dirty = True
             self._set_limits(px, py)
+        if self._set_loss_limits():
+            self._layout_dirty = True
+        if h.diverged and h.n_iterations:
+            k = h.n_iterations - 1
+            self.marker.show(k / ipe, float(on_log_axis(h.batch_loss)[k]), f"diverged at iteration {h.diverged_at}")
+        else:
+            self.marker.hide()
         self._update_notes()
+
+    def _set_loss_limits(self) -> bool:
+        """The loss axis holds every curve (a diverging one up to its last finite value), legend above them."""
+        h = self.history
+        values = [self.batch_loss_line.get_data()[1], self.train_loss_line.get_data()[1]]
+        if h.val_loss is not None:
+            values.append(self.val_loss_line.get_data()[1])
+        return fit_limits(self.ax_loss, np.concatenate(values), headroom=legend_fraction(
+            self.ax_loss, self.ax_loss.get_legend()), keep=not self._layout_dirty)
 
     def _accuracy_curves(self, P, ipe, n_epochs):
         rows = [min(e * ipe, len(P) - 1) for e in range(n_epochs)]
@@ -296,15 +337,11 @@ class DataExplorer(Explorer):
         self.ax_fit.set_xlim(0, self.epochs)
 
     def _set_limits(self, px, py):
-        ax = self.ax_loss
-        ax.set_xlim(0, self.epochs)
-        h = self.history
-        start = float(h.train_loss[0])
-        floor = float(self.model.loss(self.w_star, self.X, self.y)) if self._least_squares else start * 1e-3
-        ax.set_ylim(max(floor * 0.3, start * 1e-8), start * 5.0)
+        self.ax_loss.set_xlim(0, self.epochs)
         if not self._least_squares:
             for ax2, v in ((self.ax_path.set_xlim, px), (self.ax_path.set_ylim, py)):
-                lo, hi = float(np.min(v)), float(np.max(v))
+                v = np.asarray(v)[np.isfinite(v)]
+                lo, hi = (float(np.min(v)), float(np.max(v))) if v.size else (-1.0, 1.0)
                 pad = 0.08 * (hi - lo) + 1e-9
                 ax2(lo - pad, hi + pad)
 
@@ -336,10 +373,11 @@ class DataExplorer(Explorer):
     def _update_notes(self):
         lines = self.note_texts()
         alarm = self.history.diverged
-        for k, (text, msg) in enumerate(zip(self.notes, lines)):
-            text.set_text(msg)
-            text.set_color("#b00000" if (alarm and k == 0) or ("diverges" in msg) else "0.15")
-            text.set_fontweight("bold" if (alarm and k == 0) or ("diverges" in msg) else "normal")
+        entries = []
+        for k, msg in enumerate(lines):
+            bad = (alarm and k == 0) or ("diverges" in msg)
+            entries.append((msg, "#b00000" if bad else "0.15", bad))
+        self.notes.show(entries)
 
     # -- control ------------------------------------------------------------------------------
     def set(self, *, optimizer=None, lr=None, batch_size=None, epochs=None, seed=None, **hyper):
@@ -361,7 +399,7 @@ class DataExplorer(Explorer):
                 v = V.check_positive(v, k) if k == "lr" else float(v)
                 self.hyper[self.optimizer][k] = v
                 if self.widget is not None:
-                    self.hyper_sliders[k].value = v
+                    self.hyper_controls[k].set(v)
             if batch_size is not None:
                 self.batch_size = min(V.check_int(batch_size, "batch_size"), self.n)
                 if self.widget is not None:
@@ -383,7 +421,7 @@ class DataExplorer(Explorer):
         import ipywidgets as W
 
         self.optimizer_dropdown = W.Dropdown(options=self.optimizers, value=self.optimizer, description="optimizer",
-                                             layout=W.Layout(width="230px"))
+                                             disabled=len(self.optimizers) == 1, layout=W.Layout(width="230px"))
         self.optimizer_dropdown.observe(self._on_optimizer, "value")
         options = sorted(set(_batch_options(self.n)) | {self.batch_size})
         self.batch_slider = W.SelectionSlider(options=options, value=self.batch_size, description="batch size",
@@ -404,14 +442,16 @@ class DataExplorer(Explorer):
 
     def _rebuild_hyper_controls(self):
         info = get_info(self.optimizer)
-        self.hyper_sliders = {}
+        self.hyper_controls = {}
         for k, value in self.hyper[self.optimizer].items():
-            s = hyper_slider(info.hyperparameters[k], value, description=k, width="300px" if k == "lr" else "230px")
-            self.hyper[self.optimizer][k] = float(s.value)
-            s.observe(lambda ch, key=k: self._on_hyper(key, ch), "value")
-            self.hyper_sliders[k] = s
+            h = info.hyperparameters[k]
+            low, high = self.lr_ranges[self.optimizer] if k == "lr" else (h.low, h.high)
+            self.hyper_controls[k] = HyperControl(h, value, low, high, description=k,
+                                                  width="300px" if k == "lr" else "220px",
+                                                  on_change=lambda v, key=k: self._on_hyper(key, v))
+        self.hyper_sliders = {k: c.slider for k, c in self.hyper_controls.items()}
         self.lr_slider = self.hyper_sliders["lr"]
-        self._hyper_box.children = list(self.hyper_sliders.values())
+        self._hyper_box.children = [c.box for c in self.hyper_controls.values()]
 
     def _on_value(self, attr):
         def handler(change):
@@ -419,8 +459,8 @@ class DataExplorer(Explorer):
             self._changed()
         return handler
 
-    def _on_hyper(self, key, change):
-        self.hyper[self.optimizer][key] = float(change["new"])
+    def _on_hyper(self, key, value):
+        self.hyper[self.optimizer][key] = float(value)
         self._changed()
 
     def _on_optimizer(self, change):
@@ -436,8 +476,8 @@ class DataExplorer(Explorer):
 
 
 def data_explorer(problem="linear_regression", optimizer="gd", *, lr=None, batch_size=None, epochs=20,
-                  optimizers=("gd", "momentum", "nesterov", "rmsprop", "adam"), data=None, val_fraction=None,
-                  seed=0, static=None) -> DataExplorer:
+                  optimizers=None, data=None, val_fraction=None, seed=0, lr_range=None,
+                  static=None) -> DataExplorer:
     """Mini-batch training you can steer: batch size, learning rate, epochs, optimizer.
 
     Parameters
@@ -447,9 +487,15 @@ def data_explorer(problem="linear_regression", optimizer="gd", *, lr=None, batch
         feature has two parameters (w, b): the left plot shows the contours of the full-batch
         training loss in the (w, b) plane with the noisy path of the mini-batch steps.
     optimizer : str
-        The optimizer at first; ``optimizers`` lists the menu.
+        The optimizer at first.
+    optimizers : list of str, optional
+        The optimizer menu (default: ``optimizer`` alone, so a notebook offers only what it taught).
     lr : float, optional
         Starting learning rate (default :meth:`DataExplorer.suggested_lr`).
+    lr_range : (low, high) or dict, optional
+        The learning-rate slider's range (log scale); default around the interesting values, from
+        a fifth of the smaller of ``lr`` and the full-batch threshold ``2/lam_max`` to 1.5 times the
+        larger (:func:`optimlab.widgets.common.lr_range`). A text box beside it takes exact values.
     batch_size : int, optional
         Default: the whole training set (batch gradient descent). 1 is SGD.
     epochs : int
@@ -463,4 +509,4 @@ def data_explorer(problem="linear_regression", optimizer="gd", *, lr=None, batch
         Force the static PNG (True) or the widget (False); default automatic.
     """
     return DataExplorer(problem, optimizer, lr=lr, batch_size=batch_size, epochs=epochs, optimizers=optimizers,
-                        data=data, val_fraction=val_fraction, seed=seed, static=static)
+                        data=data, val_fraction=val_fraction, seed=seed, lr_range=lr_range, static=static)

@@ -74,9 +74,19 @@ class Notes:
 
     def wrap(self, text: str, size: float, bold: bool, renderer=None) -> list[str]:
         """``text`` broken at spaces into lines no wider than the figure (a long word is split)."""
-        renderer = renderer or _renderer(self.fig)
+        key = (text, size, bold, self.fig.dpi, self.fig.bbox.width)
+        cache = self.__dict__.setdefault("_wrap_cache", {})
+        if key not in cache:
+            if len(cache) > 512:
+                cache.clear()
+            cache[key] = self._wrap(text, size, bold, renderer or _renderer(self.fig))
+        return list(cache[key])
+
+    def _wrap(self, text, size, bold, renderer) -> list[str]:
         px_per_pt = self.fig.dpi / 72.0
         avail = self.fig.bbox.width - (self.left_px + self.right_px) * px_per_pt
+        if self._width(renderer, text, size, bold) <= avail:
+            return [text]  # the usual case: one measurement
         lines, current = [], ""
         for word in text.split(" "):
             candidate = word if not current else current + " " + word
@@ -169,8 +179,8 @@ def fit_limits(ax, values, headroom: float = 0.0, axis: str = "y", min_span: flo
     """Set the ``axis`` limits of ``ax`` to contain every finite value in ``values`` (log, symlog
     or linear: computed in the axis' own scale), with the top ``headroom`` fraction of the axes kept
     free for a legend. With ``keep`` the current limits stay while they still contain the data
-    with the headroom and waste at most about half the axes: a slider move then does not change
-    the frame (the explorers redraw by blitting). Returns True when the limits changed.
+    with the headroom and the data fills at least 30 % of the rest: most slider moves then do not
+    change the frame (the explorers redraw by blitting). Returns True when the limits changed.
     """
     v = np.asarray(values, dtype=float).ravel()
     v = v[np.isfinite(v)]
@@ -199,25 +209,26 @@ def fit_limits(ax, values, headroom: float = 0.0, axis: str = "y", min_span: flo
     if keep:
         c0, c1 = (float(x) for x in tr.transform(np.array(get())))
         if np.isfinite(c0) and np.isfinite(c1) and c1 > c0:
-            total = c1 - c0
-            ok_bottom = a - margin * 0.5 >= c0 >= a - 0.5 * total
-            ok_top = needed_top(c0) <= c1 <= needed_top(c0) + 0.5 * total
-            if ok_bottom and ok_top:
+            holds = c0 <= a - 0.25 * margin and needed_top(c0) <= c1
+            # the data still fills at least 30 % of the room below the legend
+            fills = (b - a) >= 0.3 * (c1 - c0) * (1.0 - free)
+            if holds and fills:
                 return False
-    bottom = a - margin
-    top = needed_top(bottom)
+    # Some slack both ways: curves that move a little further keep the frame.
+    bottom = a - 2.0 * margin
+    top = needed_top(bottom) + margin / (1.0 - free)
     lo, hi = (float(x) for x in tr.inverted().transform(np.array([bottom, top])))
     setter(lo, hi)
     return True
 
 
 def clip_to_window(x, y, xlim, ylim, margin: float = 0.25):
-    """The path ``(x, y)`` up to where it first leaves the window enlarged by ``margin`` of its size.
+    """The path ``(x, y)`` up to where it leaves the window (enlarged by ``margin`` of its size) for good.
 
-    Returns ``(x, y, k)``: the points before step ``k`` (the first point outside, or ``None`` if
-    the path stays inside), followed by the point where the segment to step ``k`` crosses the
-    enlarged window's edge. A diverging path thus ends with one line out of the frame instead of
-    long lines across it.
+    Returns ``(x, y, k)``: the points before step ``k``, the first point of the excursion that
+    never comes back (``k = None`` if the path ends inside: then it is returned whole), followed by
+    the point where the segment to step ``k`` crosses the enlarged window's edge. A diverging path
+    thus ends with one line out of the frame instead of long lines back and forth across it.
     """
     x = np.asarray(x, dtype=float)
     y = np.asarray(y, dtype=float)
@@ -226,10 +237,10 @@ def clip_to_window(x, y, xlim, ylim, margin: float = 0.25):
     X0, X1, Y0, Y1 = x0 - dx, x1 + dx, y0 - dy, y1 + dy
     with np.errstate(invalid="ignore"):
         outside = ~((x >= X0) & (x <= X1) & (y >= Y0) & (y <= Y1))
-    idx = np.flatnonzero(outside)
-    if idx.size == 0:
-        return x, y, None
-    k = int(idx[0])
+    inside = np.flatnonzero(~outside)
+    if not outside[-1]:
+        return x, y, None  # ends inside: an excursion that comes back is drawn whole (the axes clip it)
+    k = int(inside[-1]) + 1 if inside.size else 0  # the first point of the final excursion
     if k == 0:
         return x[:1], y[:1], 0
     px, py, qx, qy = x[k - 1], y[k - 1], x[k], y[k]
