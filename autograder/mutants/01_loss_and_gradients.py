@@ -50,6 +50,9 @@ MUTANTS = [
     {"exercise": "quadratic_loss", "name": "x^2 (XOR) for the square",
      "code": _LOSS + "    y_hat = w[0] * x^2 + w[1] * x + w[2]\n    return np.mean((y_hat - y) ** 2)\n",
      "expect": "XOR"},
+    {"exercise": "quadratic_loss", "name": "constant term w[2] left out",
+     "code": _LOSS + "    y_hat = w[0] * x**2 + w[1] * x\n    return np.mean((y_hat - y) ** 2)\n",
+     "expect": "constant", "pending": "not named"},
     # --- quadratic_grad -------------------------------------------------------------
     {"exercise": "quadratic_grad", "name": "sign flipped (y - y_hat)",
      "code": (_GRAD +
@@ -97,6 +100,12 @@ MUTANTS = [
               "    grad[2] = 2 * np.mean(r)\n"
               "    return grad\n"),
      "expect": "integer"},
+    # the prediction inside the residual forgets w[2]
+    {"exercise": "quadratic_grad", "name": "constant term left out of the residual",
+     "code": (_GRAD +
+              "    r = w[0] * x**2 + w[1] * x - y\n"
+              "    return 2 * np.array([np.mean(r * x**2), np.mean(r * x), np.mean(r)])\n"),
+     "expect": "constant", "pending": "not named"},
     # --- numerical_gradient ---------------------------------------------------------
     {"exercise": "numerical_gradient", "name": "forward difference",
      "code": (_NUM +
@@ -162,6 +171,15 @@ MUTANTS = [
      "code": (_NUM +
               "    return (f(w + h) - f(w - h)) / (2 * h) * np.ones(np.shape(w))\n"),
      "expect": "at once"},
+    # a list comprehension over the first axis: right for vectors only
+    {"exercise": "numerical_gradient", "name": "list over range(len(w))",
+     "code": (_NUM +
+              "    def partial(i):\n"
+              "        e = np.zeros(len(w))\n"
+              "        e[i] = h\n"
+              "        return (f(w + e) - f(w - e)) / (2 * h)\n"
+              "    return np.array([partial(i) for i in range(len(w))])\n"),
+     "expect": "any shape", "pending": "not named"},
     # the step is fixed inside, whatever h the caller passes
     {"exercise": "numerical_gradient", "name": "h hard-coded 1e-5",
      "code": (_NUM +

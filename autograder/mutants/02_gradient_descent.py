@@ -51,6 +51,9 @@ MUTANTS = [
               "        new[i] = w[i] - lr * g[i]\n"
               "    return new\n"),
      "expect": "any shape"},
+    {"exercise": "gd_step", "name": "no return",
+     "code": "def gd_step(w, g, lr):\n    w = w - lr * g\n",
+     "expect": "`return`"},
     # --- run_gd ---------------------------------------------------------------------
     {"exercise": "run_gd", "name": "start row missing",
      "code": (_RUN_HEAD +
@@ -79,6 +82,16 @@ MUTANTS = [
               "        trajectory.append(w)\n"
               "    return np.array(trajectory)\n"),
      "expect": "too many"},
+    # w is stored at the top of the loop, so the last w_T is never stored
+    {"exercise": "run_gd", "name": "stores w before each update",
+     "code": (_RUN_HEAD +
+              "    w = np.array(w0, dtype=float)\n"
+              "    trajectory = []\n"
+              "    for _ in range(steps):\n"
+              "        trajectory.append(w)\n"
+              "        w = w - lr * grad_fn(w)\n"
+              "    return np.array(trajectory)\n"),
+     "expect": "last", "pending": "not named"},
     {"exercise": "run_gd", "name": "never updates w",
      "code": (_RUN_HEAD +
               "    w = np.array(w0, dtype=float)\n"

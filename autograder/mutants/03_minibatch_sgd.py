@@ -99,21 +99,21 @@ MUTANTS = [
               "    for k in range(len(X) // batch_size + 1):\n"
               "        idx = perm[k * batch_size:(k + 1) * batch_size]\n"
               "        yield X[idx], y[idx]\n"),
-     "expect": "empty batch", "pending": "not named"},
+     "expect": "empty batch"},
     {"exercise": "minibatches", "name": "a new permutation for every batch",
      "code": (_MB +
               "    for start in range(0, len(X), batch_size):\n"
               "        perm = rng.permutation(len(X))\n"
               "        idx = perm[start:start + batch_size]\n"
               "        yield X[idx], y[idx]\n"),
-     "expect": "new permutation", "pending": "not named"},
+     "expect": "new permutation"},
     # batch_size read as the number of batches
     {"exercise": "minibatches", "name": "np.array_split(perm, batch_size)",
      "code": (_MB +
               "    perm = rng.permutation(len(X))\n"
               "    for idx in np.array_split(perm, batch_size):\n"
               "        yield X[idx], y[idx]\n"),
-     "expect": "number of batches", "pending": "not named"},
+     "expect": "number of batches"},
     # the right number of batches, but array_split balances their sizes (10 by 4: 4, 3, 3)
     {"exercise": "minibatches", "name": "np.array_split into ceil(N/B) parts",
      "code": (_MB +
@@ -121,6 +121,15 @@ MUTANTS = [
               "    for idx in np.array_split(perm, math.ceil(len(X) / batch_size)):\n"
               "        yield X[idx], y[idx]\n"),
      "expect": "wrong size"},
+    # every example once, but batch k takes every n_batches-th entry of perm, not a slice
+    {"exercise": "minibatches", "name": "strided batches perm[k::n_batches]",
+     "code": (_MB +
+              "    perm = rng.permutation(len(X))\n"
+              "    n_batches = math.ceil(len(X) / batch_size)\n"
+              "    for k in range(n_batches):\n"
+              "        idx = perm[k::n_batches]\n"
+              "        yield X[idx], y[idx]\n"),
+     "expect": "consecutive"},
     # ---- train_sgd ---------------------------------------------------------------------
     {"exercise": "train_sgd", "name": "generator created inside the epoch loop",
      "code": (_SGD +
@@ -164,6 +173,16 @@ MUTANTS = [
               + _LOOP +
               "            w -= lr * grad_fn(w, X_b, y_b)\n" + _APPEND + _RETURN),
      "expect": "all rows of the path are the same array"},
+    # `w = w0` and `w -= ...`: the caller's w0 changes
+    {"exercise": "train_sgd", "name": "w = w0 updated in place",
+     "code": (_SGD +
+              "    rng = np.random.default_rng(seed)\n"
+              "    w = w0\n"
+              "    path = [w.copy()]\n"
+              + _LOOP +
+              "            w -= lr * grad_fn(w, X_b, y_b)\n"
+              "            path.append(w.copy())\n" + _RETURN),
+     "expect": "`w = w0`"},
     {"exercise": "train_sgd", "name": "one epoch too few",
      "code": (_SGD + _START +
               "    for epoch in range(1, epochs):\n"
@@ -200,16 +219,16 @@ MUTANTS = [
               "    w = np.array(w0, dtype=float)\n"
               "    path = [w]\n"
               + _LOOP + _UPDATE + _APPEND + _RETURN),
-     "expect": "global", "pending": "not named"},
+     "expect": "global"},
     {"exercise": "train_sgd", "name": "returns (path, w)",
      "code": (_SGD + _START + _LOOP + _UPDATE + _APPEND +
               "    return np.array(path), w\n"),
-     "expect": "(w, path)", "pending": "not named"},
+     "expect": "(w, path)"},
     # grad_fn already averages over the batch
     {"exercise": "train_sgd", "name": "gradient divided by the batch size",
      "code": (_SGD + _START + _LOOP +
               "            w = gd_step(w, grad_fn(w, X_b, y_b) / len(X_b), lr)\n" + _APPEND + _RETURN),
-     "expect": "divided by the batch size", "pending": "not named"},
+     "expect": "divided by the batch size"},
     # the generator is made once, so it is used up after the first epoch
     {"exercise": "train_sgd", "name": "one generator of batches for all epochs",
      "code": (_SGD + _START +
@@ -217,7 +236,7 @@ MUTANTS = [
               "    for epoch in range(epochs):\n"
               "        for X_b, y_b in batches:\n"
               + _UPDATE + _APPEND + _RETURN),
-     "expect": "exhausted", "pending": "not named"},
+     "expect": "exhausted"},
     # a new, differently seeded generator per epoch: reshuffled, but not as specified
     {"exercise": "train_sgd", "name": "generator seeded with seed + epoch",
      "code": (_SGD +
@@ -227,7 +246,7 @@ MUTANTS = [
               "        rng = np.random.default_rng(seed + epoch)\n"
               "        for X_b, y_b in minibatches(X, y, batch_size, rng):\n"
               + _UPDATE + _APPEND + _RETURN),
-     "expect": "seed + epoch", "pending": "not named"},
+     "expect": "seed + epoch"},
 ]
 
 _TRAIN_SGD_SOLUTION = _SGD + _START + _LOOP + _UPDATE + _APPEND + _RETURN

@@ -110,6 +110,13 @@ MUTANTS = [
               "        out[t] = v\n"
               "    return out\n"),
      "expect": "off by one"},
+    # the closed form with the weights the wrong way round: beta**k on x_k instead of beta**(t-k)
+    {"exercise": "ema", "name": "closed form with reversed weights",
+     "code": (_EMA +
+              "    x = np.asarray(values, dtype=float)\n"
+              "    return np.array([(1 - beta) * sum(beta**k * x[k] for k in range(t + 1))\n"
+              "                     for t in range(len(x))])\n"),
+     "expect": "reversed", "pending": "not named"},
     # --- momentum_step --------------------------------------------------------------
     {"exercise": "momentum_step", "name": "beta and 1-beta swapped",
      "code": (_MOM +
@@ -176,6 +183,13 @@ MUTANTS = [
               "    v = beta * v - (1 - beta) * g\n"
               "    return w + lr * v, v\n"),
      "expect": "opposite sign"},
+    # np.zeros_like(v) holds integers when v does: the new velocity is truncated
+    {"exercise": "momentum_step", "name": "np.zeros_like(v) truncates integers",
+     "code": (_MOM +
+              "    v_new = np.zeros_like(v)\n"
+              "    v_new[...] = beta * v + (1 - beta) * g\n"
+              "    return w - lr * v_new, v_new\n"),
+     "expect": "integer"},
     # --- heavy_ball_step ------------------------------------------------------------
     {"exercise": "heavy_ball_step", "name": "EMA factor (1-mu)",
      "code": (_HB +
@@ -228,6 +242,14 @@ MUTANTS = [
               "    v = mu * v + g\n"
               "    return w - v, v\n"),
      "expect": "the learning rate is missing"},
+    # a copy keeps an integer dtype, and `*= mu` cannot store floats in it
+    {"exercise": "heavy_ball_step", "name": "in place on an integer copy",
+     "code": (_HB +
+              "    v = v.copy()\n"
+              "    v *= mu\n"
+              "    v += g\n"
+              "    return w - lr * v, v\n"),
+     "expect": "integer"},
     # mu and lr exchanged in the velocity: v = lr * v + g
     {"exercise": "heavy_ball_step", "name": "lr and mu exchanged",
      "code": (_HB +

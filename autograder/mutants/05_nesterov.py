@@ -87,6 +87,14 @@ MUTANTS = [
               "    v_new = mu * v + g\n"
               "    return w - lr * (g + mu * v_new), v\n"),
      "expect": "returned unchanged"},
+    # np.empty_like(w) holds integers when w does: the new w is truncated
+    {"exercise": "nesterov_step", "name": "np.empty_like(w) truncates integers",
+     "code": (_NAG +
+              "    v = mu * v + g\n"
+              "    w_new = np.empty_like(w)\n"
+              "    w_new[...] = w - lr * (g + mu * v)\n"
+              "    return w_new, v\n"),
+     "expect": "integer"},
     {"exercise": "nesterov_step", "name": "returns only w",
      "code": (_NAG +
               "    v = mu * v + g\n"
