@@ -352,3 +352,15 @@ def test_module_doctests():
 
     result = doctest.testmod(training_module)
     assert result.attempted >= 4 and result.failed == 0
+
+
+def test_switches_of_train_and_batches_must_be_true_or_false():
+    # shuffle="False" is truthy: it would shuffle while the learner asked for the data order.
+    with pytest.raises(TypeError, match=r"^shuffle must be True or False, got 'False' of type str \(a string: write "
+                                        r"False without quotes\)$"):
+        train(LinearRegression(), "gd", X5, Y5, epochs=1, shuffle="False")
+    with pytest.raises(TypeError, match=r"^record_params must be True or False, got 1 of type int$"):
+        train(LinearRegression(), "gd", X5, Y5, epochs=1, record_params=1)
+    with pytest.raises(TypeError, match=r"^shuffle must be True or False, got 0 of type int$"):
+        batch_indices(5, 2, shuffle=0)
+    np.testing.assert_array_equal(np.concatenate(batch_indices(5, 2, shuffle=np.bool_(False))), np.arange(5))

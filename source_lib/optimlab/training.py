@@ -83,6 +83,7 @@ def batch_indices(n, batch_size, *, shuffle=True, seed=None, rng=None) -> list:
     """
     n = V.check_int(n, "n (the number of examples)", minimum=1)
     batch_size = V.check_int(batch_size, "batch_size", minimum=1)
+    shuffle = V.check_bool(shuffle, "shuffle")
     gen = _rng_from(seed, rng)
     order = gen.permutation(n) if shuffle else np.arange(n)
     return [order[i:i + batch_size] for i in range(0, n, batch_size)]
@@ -329,6 +330,8 @@ def train(model, optimizer, X, y, *, epochs=10, batch_size=None, lr_schedule=Non
     if not isinstance(on_divergence, str) or on_divergence not in _ON_DIVERGENCE:
         raise ValueError(f"on_divergence must be one of {', '.join(map(repr, _ON_DIVERGENCE))}, got {on_divergence!r}")
     progress = _check_progress(progress)
+    shuffle = V.check_bool(shuffle, "shuffle")
+    record_params = V.check_bool(record_params, "record_params")
     epochs = V.check_int(epochs, "epochs", minimum=1)
     Xt, yt = model.check_data(X, y)
     n = Xt.shape[0]
