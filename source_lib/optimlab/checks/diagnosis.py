@@ -373,6 +373,14 @@ def _alterations(inputs: dict):
                    f"index", {**inputs, k: np.roll(v, -1, axis=0)})
             yield (f"`{k}` is processed in reverse order: go through it from the first entry to the last",
                    {**inputs, k: v[::-1].copy()})
+    w = inputs.get("w")
+    if isinstance(w, np.ndarray) and w.ndim == 1 and 2 <= w.size <= 6 and "g" not in inputs:
+        # A model's parameter vector (not a step function's): one term of the model may be missing.
+        for j in range(w.size):
+            if w[j] != 0:
+                yield (f"the term with w[{j}] is missing: your numbers are those of w[{j}] = 0 (is a term of the "
+                       f"model, e.g. the constant term, left out?)", {**inputs, "w": np.where(np.arange(w.size) == j,
+                                                                                          0.0, w)})
     if "lr" in scalars and scalars["lr"] != 1.0:
         yield "the learning rate is missing: your numbers are those of lr = 1; multiply the step by lr", \
             {**inputs, "lr": 1.0}

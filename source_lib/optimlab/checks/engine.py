@@ -148,7 +148,8 @@ _CRASH_HINTS = [
      "(w - lr * g), or loop over np.ndindex(w.shape), instead of range(len(w)) and w[i]"),
     (("could not be broadcast together",),
      "two arrays of different shapes were combined: print their .shape; an axis may be missing or transposed "
-     "(use the shapes the docstring gives)"),
+     "(use the shapes the docstring gives). A loop over range(len(w)) visits the rows of a 2-D w, not its "
+     "entries: loop over np.ndindex(w.shape)"),
     (("Cannot cast ufunc",),
      "an in-place operation (`x -= ...`, `x *= ...`) on an integer array cannot store a fraction: write "
      "`x = x - ...`, or convert first with np.asarray(x, dtype=float)"),
@@ -212,7 +213,7 @@ def _shown(inputs: dict) -> str:
     return ", ".join(f"{k}={_fmt(v)}" for k, v in inputs.items() if not callable(v))
 
 
-def _call(fn, exercise, label, inputs: dict, how: str = ""):
+def _call(fn, exercise, label, inputs: dict, how: str = "", note: str = ""):
     try:
         with warnings.catch_warnings():
             # A learner's overflow or 0/0 shows up as a wrong number below; numpy's warning adds nothing.
@@ -226,11 +227,11 @@ def _call(fn, exercise, label, inputs: dict, how: str = ""):
         raise ExerciseFailure(
             f"{exercise}, case {label}{how}: your function raised {type(exc).__name__}: {exc}"
             f"{_learner_frame(exc)}\n"
-            f"It was called with {_shown(inputs)}.{_crash_hint(exc)}"
+            f"It was called with {_shown(inputs)}." + (f"\n  note: {note}" if note else "") + _crash_hint(exc)
         ) from exc
 
 
-def _structure_problem(got, names: Sequence[str], expected) -> str | None:
+def _structure_problem(got, names: Sequence[str], expected, inputs: dict | None = None) -> str | None:
     n = len(names)
     if got is None:
         return "your function returned None: did you forget the `return` statement?"
@@ -261,6 +262,9 @@ def _structure_problem(got, names: Sequence[str], expected) -> str | None:
                         f"not just the final value")
             if g_shape == np.shape(e)[::-1] and len(g_shape) == 2:
                 hint = "(the transpose of the right shape: is an axis swapped?)"
+            elif len(g_shape) == 1 and inputs and g_shape[0] in diagnosis._sizes(inputs):
+                hint = (f"(one entry per example of `{diagnosis._sizes(inputs)[g_shape[0]]}`: a sum or mean over "
+                        f"the wrong axis? Sum over the examples, axis=0, and keep one entry per parameter)")
             elif int(np.prod(g_shape)) == int(np.prod(np.shape(e))):
                 hint = "(the right number of entries in another shape: was it flattened or reshaped?)"
             return f"`{name}` has shape {g_shape} but should have shape {np.shape(e)} {hint}"
@@ -481,12 +485,12 @@ def check_function(
     for case in cases:
         inputs = copy.deepcopy(case.inputs)
         before = _snapshot(inputs)
-        got = _call(fn, exercise, case.label, inputs)
+        got = _call(fn, exercise, case.label, inputs, note=case.note)
         expected = reference(*copy.deepcopy(list(case.inputs.values())))
         changed = _mutated(before, inputs)
         if changed:
             raise _in_place_failure(exercise, case.label, "", changed[0])
-        problem = _structure_problem(got, returns, expected)
+        problem = _structure_problem(got, returns, expected, inputs)
         if problem:
             raise ExerciseFailure(f"{exercise}, case {case.label}: {problem}")
         _fail_on(exercise, case.label, "", got, expected, returns, case.inputs, reference, variants, rtol, atol,
@@ -535,12 +539,12 @@ def check_steps(
             step_text = f", step {step} of {case.steps}" if case.steps > 1 else ""
             call_inputs = copy.deepcopy(inputs)
             before = _snapshot(call_inputs)
-            got = _call(fn, exercise, case.label + step_text, call_inputs)
+            got = _call(fn, exercise, case.label + step_text, call_inputs, note=case.note)
             expected = reference(*copy.deepcopy(list(inputs.values())))
             changed = _mutated(before, call_inputs)
             if changed:
                 raise _in_place_failure(exercise, case.label, step_text, changed[0])
-            problem = _structure_problem(got, returns, expected)
+            problem = _structure_problem(got, returns, expected, inputs)
             if problem:
                 raise ExerciseFailure(f"{exercise}, case {case.label}{step_text}: {problem}")
             _fail_on(exercise, case.label, step_text, got, expected, returns, inputs, reference, variants, rtol,
@@ -599,6 +603,8 @@ def check_composite(fn: Callable, run: Callable[[Callable], None], *, exercise: 
         return
     except ExerciseFailure as exc:
         own = exc
+    namespace = getattr(fn, "__globals__", {})
+    own_values = {n: namespace[n] for n in helpers if isinstance(namespace, dict) and n in namespace}
     with reference_helpers(fn, helpers) as replaced:
         if not replaced:
             raise own
@@ -609,12 +615,29 @@ def check_composite(fn: Callable, run: Callable[[Callable], None], *, exercise: 
         except ExerciseFailure as again:
             if "not implemented yet" in str(again) and "it calls" not in str(again):
                 raise again from None
+            if str(again) == str(own):
+                raise again from None  # the helpers made no difference: the mistake is the exercise's own
             raise ExerciseFailure(f"{again}\n(This check also ran your {exercise} with the reference {listed} in "
                                   f"place of yours, and it still fails: the mistake is in {exercise} itself.)") \
                 from None
+        culprits = replaced
+        if len(replaced) > 1:
+            # Which of the learner's helpers break it: put each one back alone.
+            culprits = []
+            for name in replaced:
+                with reference_helpers(fn, {name: own_values[name]}):
+                    try:
+                        with contextlib.redirect_stdout(io.StringIO()):
+                            run(fn)
+                    except ExerciseFailure:
+                        culprits.append(name)
+            culprits = culprits or replaced
     first = str(own).splitlines()[0]
-    print(f"{exercise}: your {exercise} is right: all cases pass with the reference {listed}.\n"
-          f"It failed with your {listed}, which is wrong: see that exercise's check.\n"
+    wrong = ", ".join(f"`{n}`" for n in culprits)
+    print(f"{exercise}: your {exercise} is right: all cases pass with the reference {wrong}.\n"
+          f"It failed with your {wrong}, which {'is' if len(culprits) == 1 else 'are'} wrong: see "
+          f"{'that exercise' + chr(39) + 's check' if len(culprits) == 1 else 'those exercises' + chr(39) + ' checks'}."
+          f"\n"
           f"  (with yours: {first})")
 
 

@@ -137,7 +137,7 @@ def _check_run_shape(run_gd, cases):
     for case in cases:
         inputs = {k: (v.copy() if isinstance(v, np.ndarray) else v) for k, v in case.inputs.items()}
         try:
-            got = _call(run_gd, "run_gd", case.label, inputs)
+            got = _call(run_gd, "run_gd", case.label, inputs, note=case.note)
         except ExerciseFailure as exc:
             shape = np.shape(case.inputs["w0"])
             if len(shape) != 1 and "raised" in str(exc):
@@ -166,14 +166,19 @@ def _check_run_shape(run_gd, cases):
             continue
         head = (f"run_gd, case {case.label}: the trajectory has shape {got.shape} but should have shape "
                 f"{expected.shape} (steps + 1 rows, each of w0's shape {np.shape(case.inputs['w0'])}).")
-        if got.shape[1:] != expected.shape[1:]:
+        if got.shape == expected.shape[1:] and np.allclose(got, expected[-1]):
+            hint = ("only the final w was returned: return the whole trajectory, w0 and then w after every "
+                    "step (append each w to a list and return np.array(the_list))")
+        elif got.shape[1:] != expected.shape[1:]:
             hint = ("each row must be one whole parameter vector w_t of w0's shape; stack the rows with "
                     "np.array(list_of_w) (no flattening, no np.concatenate)")
         elif len(got) == steps and np.allclose(got, expected[1:]):
             hint = "the start w0 is missing: the first row of the trajectory must be w0 itself, then w_1 ... w_T"
         elif len(got) == steps and np.allclose(got, expected[:-1]):
-            hint = (f"one step too few: steps={steps} updates give {steps + 1} rows w_0 ... w_{steps}; "
-                    f"loop `for _ in range(steps)` and store w after each update")
+            hint = (f"one step too few, the last w (after the final update) is missing: steps={steps} updates give "
+                    f"{steps + 1} rows "
+                    f"w_0 ... w_{steps}. Store w0 first, then w AFTER each update (storing w before each update "
+                    f"loses the last one); loop `for _ in range(steps)`")
         elif len(got) == steps + 2:
             hint = (f"one row too many: steps={steps} means exactly {steps} updates, so {steps + 1} rows "
                     f"w_0 ... w_{steps} (is w0 stored twice, or does the loop run steps + 1 times?)")

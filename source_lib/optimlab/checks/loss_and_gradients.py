@@ -21,6 +21,7 @@ import numpy as np
 
 from ..gradcheck import numerical_gradient as _numerical_gradient
 from ..models import QuadraticModel
+from . import diagnosis
 from .engine import Case, ExerciseFailure, Variant, _call, _fmt, check_function
 
 __all__ = ["check_quadratic_loss", "check_quadratic_grad", "check_numerical_gradient",
@@ -64,6 +65,9 @@ def _pred(w, x):
 _ORDER_HINT = ("the parameters are in the wrong order: w[0] multiplies x**2, w[1] multiplies x and w[2] is "
                "the constant (y = w1 x^2 + w2 x + w3)")
 
+_SWAPPED_FEATURES_HINT = ("x and x**2 are swapped: w[0] multiplies x**2 and w[1] multiplies x, "
+                          "y_hat = w[0] * x**2 + w[1] * x + w[2]")
+
 _LOSS_VARIANTS = [
     Variant(lambda w, x, y: np.sum((_pred(w, x) - y) ** 2),
             "the squared errors were summed, not averaged: the MSE divides by the number of samples N "
@@ -79,6 +83,7 @@ _LOSS_VARIANTS = [
     Variant(lambda w, x, y: np.sqrt(np.mean((_pred(w, x) - y) ** 2)),
             "np.sqrt turned the MSE into the root mean squared error (RMSE): leave out the square root"),
     Variant(lambda w, x, y: np.mean((_pred(w[::-1], x) - y) ** 2), _ORDER_HINT),
+    Variant(lambda w, x, y: np.mean((w[0] * x + w[1] * x ** 2 + w[2] - y) ** 2), _SWAPPED_FEATURES_HINT),
 ]
 
 
@@ -92,6 +97,11 @@ def _data_cases(hidden: bool, seed: int):
              {"w": np.array([1.5, 0.3, -0.8]), "x": np.array([-2.0, -1.2, -0.5, 0.0, 0.7, 1.6, 2.5]),
               "y": np.array([4.1, 1.0, -0.9, -0.3, 0.2, 3.9, 9.8])}),
     ]
+    # Whole numbers everywhere: the engine runs this case again with integer arrays, as a learner's
+    # own data may be (np.zeros_like of an integer w would truncate the gradient).
+    cases.append(Case("whole numbers w=[1, -2, 3], x=[-1, 0, 1, 2, 4], y=[5, 3, 2, 4, 9]",
+                      {"w": np.array([1.0, -2.0, 3.0]), "x": np.array([-1.0, 0.0, 1.0, 2.0, 4.0]),
+                       "y": np.array([5.0, 3.0, 2.0, 4.0, 9.0])}))
     if hidden:
         rng = np.random.default_rng(seed)
         for n in (3, 11, 40):
@@ -145,6 +155,14 @@ _GRAD_VARIANTS = [
             "the entries are in the wrong order: return [dL/dw1, dL/dw2, dL/dw3], matching w = [w1, w2, w3]"),
     Variant(lambda w, x, y: _grad_with(w[::-1], x, y, _feats(x))[::-1], _ORDER_HINT),
     Variant(lambda w, x, y: _grad_with(w[::-1], x, y, _feats(x)), _ORDER_HINT),
+    Variant(lambda w, x, y: _grad_with(np.array([w[1], w[0], w[2]]), x, y, (x, x ** 2, np.ones_like(x))),
+            _SWAPPED_FEATURES_HINT + " (in the prediction and in the gradient)"),
+    Variant(lambda w, x, y: 2.0 * np.mean(np.array(_feats(x)), axis=1),
+            "the residual is missing: every entry of the gradient is (2/N) sum_i r_i * feature_i, with "
+            "r_i = y_hat_i - y_i; your numbers are (2/N) sum_i feature_i, as if every r_i were 1"),
+    Variant(lambda w, x, y: 2.0 * np.mean(_pred(w, x) - y) * np.mean(np.array(_feats(x)), axis=1),
+            "the product of the means, 2 * mean(r) * mean(x**2), is not the mean of the products: multiply "
+            "r_i by x_i**2 sample by sample, then average, 2 * mean(r * x**2)"),
 ]
 
 
@@ -229,6 +247,9 @@ def _numgrad_cases(hidden: bool):
              note="w has shape (2, 3): your function must handle arrays of any shape"),
         Case("the MSE of the quadratic model on x=[1..5], y=[2,3,5,7,11] at w=[0.5, -1, 2], default h",
              {"f": mse, "w": np.array([0.5, -1.0, 2.0])}),
+        Case("the same f(w) = w0^2 + 3 w1^2 + w0 w1 - 2 w2 + w2^2/2 at whole numbers w=[2, -1, 3], h=0.25",
+             {"f": bowl, "w": np.array([2.0, -1.0, 3.0]), "h": 0.25},
+             note="w holds whole numbers: it is also given as an integer array"),
     ]
     if hidden:
         rng = np.random.default_rng(13)
@@ -262,7 +283,7 @@ def _check_w_restored(numerical_gradient, cases):
     for case in cases:
         inputs = {k: (v.copy() if isinstance(v, np.ndarray) else v) for k, v in case.inputs.items()}
         before = inputs["w"].copy()
-        _call(numerical_gradient, "numerical_gradient", case.label, inputs)
+        _call(numerical_gradient, "numerical_gradient", case.label, inputs, note=case.note)
         after = inputs["w"]
         if not isinstance(after, np.ndarray) or after.shape != before.shape or not np.array_equal(after, before):
             change = (np.max(np.abs(after - before)) if isinstance(after, np.ndarray) and after.shape == before.shape
@@ -274,7 +295,8 @@ def _check_w_restored(numerical_gradient, cases):
                 f"Likely mistake: w was perturbed in place (`w[j] += h`) and not restored. Save the entry "
                 f"first (`old = w[j]`), and after evaluating f put it back exactly (`w[j] = old`); "
                 f"`w[j] -= h` is not enough, because (w + h) - h can differ from w in the last bits. "
-                f"Or perturb a copy: `w_plus = w.copy(); w_plus[j] += h`."
+                f"Or perturb a copy: `w_plus = w.copy(); w_plus[j] += h` (`w_plus = w` does not copy: it is a "
+                f"second name for the same array)."
             )
 
 
@@ -285,5 +307,53 @@ def check_numerical_gradient(numerical_gradient, hidden: bool = False) -> None:
                               f"{type(numerical_gradient).__name__} {numerical_gradient!r:.60}")
     cases = _numgrad_cases(hidden)
     _check_w_restored(numerical_gradient, cases)
-    return check_function(numerical_gradient, reference_numerical_gradient, cases, exercise="numerical_gradient",
-                          returns=("grad",), variants=_NUMGRAD_VARIANTS, rtol=1e-6, atol=1e-9)
+    try:
+        check_function(numerical_gradient, reference_numerical_gradient, cases, exercise="numerical_gradient",
+                       returns=("grad",), variants=_NUMGRAD_VARIANTS, rtol=1e-6, atol=1e-9)
+    except ExerciseFailure as exc:
+        extra = _h_dependence(numerical_gradient)
+        if extra:
+            raise ExerciseFailure(f"{exc}\n{extra}") from None
+        raise
+
+
+def _h_dependence(numerical_gradient) -> str:
+    """How the learner's error against the exact gradient changes with h: it tells the method apart.
+
+    On a smooth non-polynomial f, central differences have an error proportional to h^2,
+    forward or backward ones to h; an error that does not change with h means h is not
+    used, and one that grows as h shrinks means the difference is not divided by h.
+    """
+    w0 = np.array([0.4, -0.7])
+
+    def f(w):
+        return float(np.exp(w[0]) + np.sin(2 * w[1]) + w[0] ** 3 * w[1])
+
+    exact = np.array([np.exp(w0[0]) + 3 * w0[0] ** 2 * w0[1], 2 * np.cos(2 * w0[1]) + w0[0] ** 3])
+    hs = [0.1, 0.05, 0.025]
+    errors = []
+    for h in hs:
+        try:
+            with np.errstate(all="ignore"):
+                got = np.asarray(numerical_gradient(f, w0.copy(), h), dtype=float)
+        except Exception:
+            return ""
+        if got.shape != exact.shape or not np.all(np.isfinite(got)):
+            return ""
+        errors.append(float(np.max(np.abs(got - exact))))
+    order = diagnosis.error_order(hs, errors)
+    if order is None:
+        return ""
+    table = ", ".join(f"h={h}: {e:.2g}" for h, e in zip(hs, errors))
+    if order > 1.6:
+        return ""  # central differences: the error is O(h^2), the method is right
+    if order > 0.6:
+        what = ("halving h halves the error (it is O(h)): that is a one-sided (forward or backward) difference; "
+                "the central difference (f(w + h e_j) - f(w - h e_j)) / (2h) has an error O(h^2)")
+    elif order > -0.4:
+        what = ("the error does not change with h: h is not used where it should be (a fixed step inside the "
+                "function, or the argument h ignored)")
+    else:
+        what = ("the error grows as h shrinks: the difference of f values is not divided by 2h (or the step "
+                "used to perturb w is not the h you divide by)")
+    return f"How your error depends on h (on a smooth test function: {table}): {what}."

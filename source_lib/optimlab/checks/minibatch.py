@@ -63,6 +63,10 @@ def iterations_per_epoch(n_examples: int, batch_size: int) -> int:
     return -(-int(n_examples) // int(batch_size))
 
 
+def _reference_gd_step(w, g, lr):
+    return w - lr * g
+
+
 def reference_minibatches(X, y, batch_size, rng):
     """One epoch of mini-batches: ``perm = rng.permutation(len(X))``, then ``perm[k*B:(k+1)*B]``.
 
@@ -111,9 +115,16 @@ HINTS = {
                 "neither overlap nor leave gaps"),
     "gap": ("some examples are in no batch: the batch boundaries skip rows. Batch k is "
             "perm[k*batch_size:(k+1)*batch_size], for k = 0, 1, ... until every example is used once"),
-    "resample": ("some examples appear twice and others never: each batch was drawn on its own (e.g. with "
-                 "rng.choice or rng.integers). One epoch uses every example exactly once: draw one permutation "
-                 "per epoch and cut it into consecutive slices"),
+    "resample": ("some examples appear twice and others never: each batch was drawn on its own (a new "
+                 "permutation, rng.choice or rng.integers for every batch). One epoch uses every example exactly "
+                 "once: draw one permutation per epoch and cut it into consecutive slices"),
+    "strided": ("the batches take every n-th entry of the permutation, perm[k::n_batches]: batch k must be the "
+                "consecutive slice perm[k*batch_size:(k+1)*batch_size]"),
+    "empty_batch": ("the last batch is an empty batch (0 examples): the loop runs one slice too far. Loop with "
+                    "`for start in range(0, len(X), batch_size)`, which stops before len(X)"),
+    "n_batches": ("the number of batches is batch_size instead of ceil(len(X) / batch_size): "
+                  "np.array_split(perm, batch_size) cuts perm into batch_size pieces. Cut it into pieces OF "
+                  "batch_size: perm[k*batch_size:(k+1)*batch_size]"),
     "batch_size": ("the batches have the wrong size: every batch has batch_size examples, except the last one, "
                    "which holds the len(X) % batch_size remaining examples when batch_size does not divide len(X)"),
     "global_rng": ("the order changes between two calls with identically seeded generators: you used numpy's "
@@ -159,6 +170,18 @@ HINTS = {
     "sgd_seed_ignored": ("the result does not depend on `seed`: create the generator from the argument, "
                          "`rng = np.random.default_rng(seed)`, not from a fixed number"),
     "final_w": "the returned w is not the last row of the path: return the parameters after the last update",
+    "exhausted": ("only the first epoch updates w: the generator minibatches(...) was created once, before the "
+                  "epoch loop, and a generator is exhausted after one pass. Call minibatches(X, y, batch_size, rng) "
+                  "anew in every epoch (inside `for epoch in range(epochs)`)"),
+    "seed_per_epoch": ("each epoch has its own generator, np.random.default_rng(seed + epoch): the shuffles "
+                       "differ from the specified ones. Create `rng = np.random.default_rng(seed)` once, before the "
+                       "loop, and pass the same rng every epoch"),
+    "batch_mean_twice": ("the gradient was divided by the batch size: grad_fn already averages over the batch, "
+                         "so use grad_fn(w, X_batch, y_batch) as it is"),
+    "global_state": ("numpy's global random state was used (np.random.seed, or np.random passed as the rng): "
+                     "create the generator from the seed, `rng = np.random.default_rng(seed)`, and pass that "
+                     "rng to minibatches"),
+    "return_order": "the results are in the wrong order: return (w, path), the final parameters first",
 }
 
 
@@ -183,7 +206,16 @@ def _mb_no_shuffle_drop_last(X, y, batch_size, rng):
         yield X[s:s + batch_size], y[s:s + batch_size]
 
 
+def _mb_strided(X, y, batch_size, rng):
+    perm = rng.permutation(len(X))
+    n_batches = -(-len(X) // batch_size)
+    for k in range(n_batches):
+        idx = perm[k::n_batches]
+        yield X[idx], y[idx]
+
+
 MINIBATCH_VARIANTS = [
+    (_mb_strided, "strided"),
     (_mb_no_shuffle, "no_shuffle"),
     (_mb_no_shuffle_drop_last, "no_shuffle"),
     (_mb_drop_last, "drop_last"),
@@ -353,6 +385,11 @@ def _diagnose_content(batches, X, y, batch_size):
         if xb.shape[0] != yb.shape[0]:
             return (f"batch {k}: X_batch has {xb.shape[0]} rows but y_batch has {yb.shape[0]}; each example "
                     f"needs its target, so index both with the same idx")
+    sizes = _sizes(batches)
+    if sizes and sizes[-1] == 0 and sum(sizes) == n:
+        return "empty_batch"
+    if len(batches) == batch_size and batch_size != -(-n // batch_size) and sum(sizes) == n:
+        return "n_batches"
     counts = np.zeros(n, dtype=int)
     for xb, yb in batches:
         xi = [x_keys.get(key) for key in _row_keys(xb)]
@@ -558,7 +595,43 @@ def _sgd_sign(grad_fn, w0, X, y, lr, epochs, batch_size, seed):
     return reference_train_sgd(grad_fn, w0, X, y, -lr, epochs, batch_size, seed)
 
 
+def _sgd_exhausted(grad_fn, w0, X, y, lr, epochs, batch_size, seed):
+    rng = np.random.default_rng(seed)
+    batches = reference_minibatches(X, y, batch_size, rng)
+    w = np.asarray(w0, dtype=float)
+    path = [w]
+    for _ in range(epochs):
+        for X_b, y_b in batches:
+            w = w - lr * grad_fn(w, X_b, y_b)
+            path.append(w)
+    return w, np.array(path)
+
+
+def _sgd_seed_per_epoch(grad_fn, w0, X, y, lr, epochs, batch_size, seed):
+    w = np.asarray(w0, dtype=float)
+    path = [w]
+    for epoch in range(epochs):
+        for X_b, y_b in reference_minibatches(X, y, batch_size, np.random.default_rng(seed + epoch)):
+            w = w - lr * grad_fn(w, X_b, y_b)
+            path.append(w)
+    return w, np.array(path)
+
+
+def _sgd_divided_by_batch(grad_fn, w0, X, y, lr, epochs, batch_size, seed):
+    rng = np.random.default_rng(seed)
+    w = np.asarray(w0, dtype=float)
+    path = [w]
+    for _ in range(epochs):
+        for X_b, y_b in reference_minibatches(X, y, batch_size, rng):
+            w = w - lr * grad_fn(w, X_b, y_b) / len(X_b)
+            path.append(w)
+    return w, np.array(path)
+
+
 SGD_VARIANTS = [
+    (_sgd_exhausted, "exhausted"),
+    (_sgd_seed_per_epoch, "seed_per_epoch"),
+    (_sgd_divided_by_batch, "batch_mean_twice"),
     (_sgd_rng_in_loop, "rng_in_loop"),
     (_sgd_no_shuffle, "sgd_no_shuffle"),
     (_sgd_full_gradient, "full_gradient"),
@@ -597,6 +670,13 @@ def _sgd_cases(hidden: bool):
     return cases
 
 
+def _global_state_hint(exc: BaseException) -> str:
+    text = str(exc)
+    if "numpy.random" in text or "RandomState" in text or "np.random" in text:
+        return f"\nLikely mistake: {HINTS['global_state']}."
+    return ""
+
+
 def _call_train(fn, case, exercise, grad_fn):
     args = dict(grad_fn=grad_fn, w0=case["w0"].copy(), X=case["X"].copy(), y=case["y"].copy(), lr=case["lr"],
                 epochs=case["epochs"], batch_size=case["batch_size"], seed=case["seed"])
@@ -612,6 +692,7 @@ def _call_train(fn, case, exercise, grad_fn):
         raise ExerciseFailure(
             f"{exercise}, case {case['label']}: your function raised {type(exc).__name__}: {exc}\n"
             f"It was called with grad_fn=<the linear-regression gradient grad_fn(w, X_batch, y_batch)>, {shown}."
+            f"{_global_state_hint(exc)}"
         ) from exc
     for k, v in before.items():
         if not np.array_equal(v, args[k]):
@@ -633,6 +714,9 @@ def _unpack_result(out, case, exercise):
         raise ExerciseFailure(f"{exercise}, case {label}: your function must return the pair (w, path), "
                               f"but it returned {_fmt(out) if not isinstance(out, (tuple, list)) else f'{len(out)} items'}")
     w, path = out
+    if np.ndim(w) == 2 and np.ndim(path) == 1 and np.shape(path) == (d,):
+        raise ExerciseFailure(f"{exercise}, case {label}: the first result has shape {np.shape(w)} and the second "
+                              f"{np.shape(path)}.\nLikely mistake: {HINTS['return_order']}")
     try:
         w = np.asarray(w, dtype=float)
         path = np.asarray(path, dtype=float)
@@ -701,7 +785,7 @@ def check_train_sgd(train_sgd, hidden: bool = False) -> None:
     # Graded on its own: a right train_sgd that fails only through a wrong minibatches passes with
     # the reference minibatches in its place, and says so.
     return check_composite(train_sgd, lambda fn: _check_train_sgd(fn, hidden), exercise="train_sgd",
-                           helpers={"minibatches": reference_minibatches})
+                           helpers={"minibatches": reference_minibatches, "gd_step": _reference_gd_step})
 
 
 def _check_train_sgd(train_sgd, hidden: bool) -> None:
@@ -724,6 +808,9 @@ def _check_train_sgd(train_sgd, hidden: bool) -> None:
             _fail(exercise, label, "every row of the path is the same.", hint_key="same_array")
         if path.shape[0] != ref_path.shape[0]:
             key = _length_hint(path, w, case, ref_path)
+            v_w, v_path = _sgd_exhausted(_linreg_grad, *copy.deepcopy(args))
+            if v_path.shape == path.shape and np.allclose(v_path, path, rtol=1e-7, atol=1e-10):
+                key = "exhausted"
             _fail(exercise, label, f"path has {path.shape[0]} rows, but it should have {expect_text} "
                   f"(w0, then one row per update).", hint_key=key)
         if not np.allclose(path[0], case["w0"]):

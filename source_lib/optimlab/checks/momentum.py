@@ -86,6 +86,13 @@ def _ema_shifted(values, beta):
     return np.concatenate([[0.0], v[:-1]])
 
 
+def _ema_reversed_weights(values, beta):
+    # The closed form v_t = (1 - beta) * sum_k beta**(t-k) x_k written with beta**(k-1): the oldest value
+    # gets the largest weight.
+    x = np.asarray(values, dtype=float)
+    return np.array([(1 - beta) * np.sum(beta ** np.arange(t) * x[:t]) for t in range(1, len(x) + 1)])
+
+
 def _ema_plain_mean(values, beta):
     x = np.asarray(values, dtype=float)
     return np.cumsum(x) / np.arange(1, len(x) + 1)
@@ -107,6 +114,10 @@ _EMA_VARIANTS = [
     Variant(_ema_shifted,
             "the outputs are shifted by one step: the array must hold v_1, ..., v_T (the average after "
             "each value has been added), not v_0, ..., v_{T-1}"),
+    Variant(_ema_reversed_weights,
+            "the weights are reversed: in the closed form v_t = (1 - beta) * sum_k beta**(t - k) * x_k the "
+            "NEWEST value x_t has the largest weight (1 - beta) and x_k's weight shrinks with its age t - k; "
+            "beta**(k - 1) gives the oldest value the largest weight"),
     Variant(_ema_plain_mean,
             "this is the plain running mean (x_1 + ... + x_t) / t, which weights all values equally; the "
             "EMA weights x_{t-k} by (1 - beta) * beta**k"),

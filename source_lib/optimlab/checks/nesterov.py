@@ -87,6 +87,9 @@ _NESTEROV_VARIANTS = [
     Variant(_nag_lr_inside,
             "lr went into the velocity (v = mu * v + lr * g, the Keras / Sutskever convention); here v "
             "accumulates plain gradients and lr multiplies the whole step, w - lr * (g + mu * v)"),
+    Variant(lambda w, v, g, lr, mu: (w - lr * ((1 + mu) * g + mu * v), mu * v + g),
+            "expanded with the OLD v, the look-ahead step is w - lr * ((1 + mu) * g + mu**2 * v_old): the old "
+            "velocity gets mu**2, not mu (g + mu * v_new = g + mu * (mu * v_old + g))"),
     Variant(_nag_swapped_return, "the results are in the wrong order: return (w, v), parameters first"),
 ]
 
