@@ -399,6 +399,21 @@ def test_learner_functions_returning_a_broadcast_state_are_caught():
         opt.update(np.zeros(3), np.ones(3), opt.init(np.zeros(3)))
 
 
+def test_state_init_and_name_are_checked():
+    def my_nadam(w, m, V, mu_prod, g, t, lr=0.002):
+        return O.nadam_step.unchecked(w, m, V, mu_prod, g, t, lr)
+
+    with pytest.raises(TypeError, match=r"^state_init\['mu_prod'\] must be a real number or an array of real numbers, "
+                                        r"got '1'"):
+        optimlab.make(my_nadam, state_init={"mu_prod": "1"})
+    with pytest.raises(ValueError, match=r"^state_init\['mu_prod'\] contains a non-finite value"):
+        optimlab.make(my_nadam, state_init={"mu_prod": float("nan")})
+    with pytest.raises(TypeError, match=r"^name must be a string \(a label for plots and messages\), got 3$"):
+        optimlab.make("adam", name=3)
+    state = optimlab.make(my_nadam, state_init={"mu_prod": 1}).init(np.zeros(2))
+    assert state["mu_prod"] == 1.0 and np.ndim(state["mu_prod"]) == 0
+
+
 def test_scalar_state_is_one_number():
     opt = optimlab.make("nadam")
     state = opt.init(np.zeros(3))

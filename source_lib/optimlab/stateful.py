@@ -61,6 +61,8 @@ class Optimizer:
     def __init__(self, step: Callable, name: str | None = None, *, state_init=None, **hyperparameters):
         if not callable(step):
             raise TypeError(f"step must be a function, got {step!r}")
+        if name is not None and not isinstance(name, str):
+            raise TypeError(f"name must be a string (a label for plots and messages), got {name!r}")
         self.step = step
         self.name = name or getattr(step, "__name__", "optimizer")
         names, positional, self.state_names, defaults = signature_roles(step)
@@ -81,6 +83,10 @@ class Optimizer:
         bad = set(self.state_init) - set(self.state_names)
         if bad:
             raise TypeError(f"state_init names {sorted(bad)}, but the state of {self.name} is {list(self.state_names)}")
+        for key, value in self.state_init.items():
+            arr = val.as_float_array(value, f"state_init[{key!r}]")
+            val.check_finite(arr, f"state_init[{key!r}]")
+            self.state_init[key] = arr
         # State that is a single number: the library's own (Nadam's mu_prod) and scalar state_init values.
         self.scalar_state = frozenset(getattr(step, "scalar_state", ())) | {
             n for n in self.state_names if n in _SCALAR_STATE} | {
