@@ -631,7 +631,7 @@ def test_race_falls_back_to_the_reference_for_an_unfinished_exercise():
     assert r.note == ("todo_momentum raises NotImplementedError (the exercise is not done yet): "
                       "showing the reference momentum alone.")
     assert not r.learner_line.get_visible() and r.reference_line.get_visible()
-    assert r.notes[0].get_text() == r.note
+    assert r.notes.visible_texts[0] == r.note
     ref = run("momentum", r.landscape, r.start, r.steps, on_divergence="ignore", **r.hyper)
     np.testing.assert_array_equal(r.reference_line.get_data()[0], ref.trajectory[:, 0])
     r.sliders["lr"].value = 0.1  # still no exception on updates
@@ -644,3 +644,36 @@ def test_race_names_where_a_wrong_learner_differs_and_survives_other_errors():
     r = race(forgot_state, "momentum", static=True)
     assert r.note.startswith("forgot_state failed: TypeError: forgot_state must return a tuple (w, v)")
     assert r.note.endswith("showing the reference momentum alone.")
+
+
+def my_nesterov(w, v, g, lr=0.1, mu=0.9):
+    v = mu * v + g
+    return w - lr * (g + mu * v), v
+
+
+def test_race_past_the_threshold_shows_the_divergence_inside_the_figure():
+    from optimlab import style
+
+    r = race(my_nesterov, "nesterov", lr=0.5, mu=0.9, static=True)  # threshold 2(1.9)/(2.8 * 4) = 0.339
+    ref = r.reference_result
+    assert ref.diverged and r.markers["reference"].label.get_text() == f"diverged at step {ref.diverged_at}"
+    assert not r.markers["learner"].label.get_visible()  # same step: one label, not two on top of each other
+    lo, hi = r.ax_loss.get_ylim()
+    assert lo <= ref.losses.min() and ref.losses.max() <= hi
+    # The runner's long message wraps (before: cut at 150 characters and at the figure's edge).
+    assert ref.message in r.notes.visible_texts
+    for artist in (*r.notes.texts, r.markers["reference"].label):
+        if artist.get_visible():
+            assert _inside_figure(r, artist)
+    assert r.reference_line.get_color() == style.color("nesterov")
+    assert [t.get_text() for t in r.ax_loss.get_legend().get_texts()] == ["reference nesterov", "my_nesterov"]
+    assert r.ax_path.get_legend() is None  # no legend on the paths
+
+
+def test_race_slider_range_and_legend_of_an_unfinished_exercise():
+    r = race(todo_momentum, "momentum", lr=0.45, beta=0.9, static=False)
+    assert [t.get_text() for t in r.ax_loss.get_legend().get_texts()] == ["reference momentum"]
+    # momentum (EMA form) from 0.45: threshold 2(1 + 0.9)/((1 - 0.9) 4) = 9.5, range 0.45/5 .. 1.5 x 9.5
+    assert r.controls["lr"].range == pytest.approx((0.09, 15.0))
+    r.boxes["lr"].value = 0.8
+    assert r.hyper["lr"] == 0.8 and r.reference_result.hyperparameters["lr"] == 0.8

@@ -8,13 +8,18 @@ from .. import validation as V
 from ..landscapes import get_landscape
 from ..registry import get_info
 from ..stateful import make
-from .base import SLIDER_HYPERPARAMETERS, Explorer, hyper_slider
-from .common import RunCache, check_steps, formula_tex, landscape_mesh, suggested_lr, theory_note
+from .. import style
+from .base import SLIDER_HYPERPARAMETERS, Explorer, HyperControl
+from .common import (RunCache, check_lr_range, check_steps, formula_tex, landscape_mesh, lr_threshold, suggested_lr,
+                     theory_note)
+from .common import lr_range as _lr_range
+from .layout import DivergenceMarker, Notes, clip_to_window, fit_limits, legend_fraction, on_log_axis, style_axes
 
 __all__ = ["Race", "race"]
 
-_LEARNER_COLOR = "#d62728"
-_REFERENCE_COLOR = "#1f77b4"
+# The reference in its optimizer's colour (optimlab.style), wide and pale; the learner's function as a
+# thin dark line on top of it: where they agree the dark line runs inside the pale band.
+_LEARNER_COLOR = "#222222"
 
 
 class Race(Explorer):
@@ -27,10 +32,11 @@ class Race(Explorer):
     cell fail: its error is shown as a note and the reference runs alone.
     """
 
-    FIGSIZE = (10.5, 4.3)
+    NOTE_LINES = 4  # the comparison, the theory, a divergence message (one of them may wrap)
+    FIGSIZE = (10.5, (300 + Notes.height_px(NOTE_LINES)) / 72.0)
 
     def __init__(self, learner_fn, reference="momentum", landscape="ill_conditioned", *, steps=100, start=None,
-                 name=None, static=None, **hyper):
+                 name=None, lr_range=None, static=None, **hyper):
         if not callable(learner_fn):
             raise TypeError(f"learner_fn must be your step function (e.g. my_momentum_step), got {learner_fn!r}")
         self.learner_fn = learner_fn
@@ -50,6 +56,11 @@ class Race(Explorer):
         self.hyper = {k: h.default for k, h in info.hyperparameters.items() if k in SLIDER_HYPERPARAMETERS}
         self.hyper["lr"] = suggested_lr(self.reference, self.landscape)
         self.hyper.update({k: float(v) for k, v in hyper.items()})
+        user = check_lr_range(lr_range, [self.reference]).get(self.reference)
+        L = self.landscape
+        self.lr_range = user or _lr_range(self.reference, self.hyper["lr"], lr_threshold(
+            self.reference, L.hessian_eigenvalues if L.is_quadratic else None, self.hyper))
+        self.reference_color = style.color(self.reference)
         self.cache = RunCache(64)
         self.reference_result = self.learner_result = self.learner_error = None
         self.note = ""
@@ -103,8 +114,10 @@ class Race(Explorer):
     # -- figure ---------------------------------------------------------------------------------
     def _build_figure(self):
         fig = self.figure
-        h = self.FIGSIZE[1] * fig.dpi
-        fig.subplots_adjust(left=0.06, right=0.985, top=1 - 22 / h, bottom=(48 + 3 * 15) / h, wspace=0.22)
+        h_pt, w_pt = self.FIGSIZE[1] * 72.0, self.FIGSIZE[0] * 72.0
+        notes_h = Notes.height_px(self.NOTE_LINES)
+        fig.subplots_adjust(left=46 / w_pt, right=1 - 10 / w_pt, top=1 - 24 / h_pt, bottom=(notes_h + 40) / h_pt,
+                            wspace=0.2)
         self.ax_path, self.ax_loss = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.15, 1.0]})
         L = self.landscape
         ax = self.ax_path
@@ -114,30 +127,30 @@ class Race(Explorer):
             ax.set_ylim(L.ylim)
             if len(L.minima):
                 ax.plot(L.minima[:, 0], L.minima[:, 1], "*", color="k", ms=11, zorder=5)
+            style_axes(ax, xlabel="x", ylabel="y")
         else:
             ax.plot(a, b, color="0.3", lw=1.2)
             ax.set_ylim(L.ylim[0] - 0.03 * (L.ylim[1] - L.ylim[0]), L.ylim[1])
+            style_axes(ax, xlabel="x", ylabel="f(x)")
         ax.set_xlim(L.xlim)
         tex = formula_tex(L)
-        ax.set_title(L.title + (f": {tex}" if tex else ""), fontsize=10.5)
-        (self.reference_line,) = ax.plot([], [], "o-", color=_REFERENCE_COLOR, ms=4, lw=2.5, alpha=0.55,
+        style_axes(ax, title=L.title + (f": {tex}" if tex else ""))
+        c = self.reference_color
+        (self.reference_line,) = ax.plot([], [], "o-", color=c, ms=4, lw=3.0, alpha=0.5,
                                          label=f"reference {self.reference}")
-        (self.learner_line,) = ax.plot([], [], "o-", color=_LEARNER_COLOR, ms=2, lw=1.0,
+        (self.learner_line,) = ax.plot([], [], "o-", color=_LEARNER_COLOR, ms=1.8, lw=0.9,
                                        label=self.learner_name)
         (self.start_marker,) = ax.plot([], [], "o", mfc="white", mec="k", ms=8, mew=1.5, zorder=6)
-        ax.legend(fontsize=9, loc="upper right", framealpha=0.8)
         ax2 = self.ax_loss
-        (self.reference_loss,) = ax2.plot([], [], color=_REFERENCE_COLOR, lw=3, alpha=0.55,
-                                          label=f"reference {self.reference}")
-        (self.learner_loss,) = ax2.plot([], [], color=_LEARNER_COLOR, lw=1.2, label=self.learner_name)
+        (self.reference_loss,) = ax2.plot([], [], color=c, lw=3.5, alpha=0.5, label=f"reference {self.reference}")
+        (self.learner_loss,) = ax2.plot([], [], color=_LEARNER_COLOR, lw=1.1, label=self.learner_name)
+        self.markers = {"reference": DivergenceMarker(ax2, c), "learner": DivergenceMarker(ax2, _LEARNER_COLOR)}
         ax2.set_yscale("log" if L.bounded_below else "symlog")
-        ax2.set_xlabel("step")
-        ax2.set_title("loss (log scale)", fontsize=10.5)
+        style_axes(ax2, title="loss (log scale)" if L.bounded_below else "loss (symmetric log scale)", xlabel="step")
         ax2.grid(True, alpha=0.3)
-        ax2.legend(fontsize=9, loc="upper right")
-        self.notes = [fig.text(0.01, (6 + 15 * (2 - k)) / h, "", fontsize=9.5, va="bottom") for k in range(3)]
+        self.notes = Notes(fig, notes_h, 3, self.NOTE_LINES)
         self._animate(self.reference_line, self.learner_line, self.start_marker, self.reference_loss,
-                      self.learner_loss, *self.notes)
+                      self.learner_loss, *self.notes.texts, *[a for m in self.markers.values() for a in m.artists])
         self._frame = None
 
     def _refresh(self):
@@ -145,35 +158,53 @@ class Race(Explorer):
         L = self.landscape
         t = self.steps if self.t_shown is None else min(self.t_shown, self.steps)
         fmin = L.minimum_value if (L.minimum_value is not None and L.bounded_below) else 0.0
-        for res, path, loss in ((self.reference_result, self.reference_line, self.reference_loss),
-                                (self.learner_result, self.learner_line, self.learner_loss)):
+        window = (L.xlim, L.ylim) if L.dim == 2 else (L.xlim, self.ax_path.get_ylim())
+        shown = []
+        for key, res, path, loss in (("reference", self.reference_result, self.reference_line, self.reference_loss),
+                                     ("learner", self.learner_result, self.learner_line, self.learner_loss)):
+            marker = self.markers[key]
             if res is None:
                 path.set_visible(False)
                 loss.set_visible(False)
+                marker.hide()
                 continue
             tr, ls = res.trajectory[: t + 1], res.losses[: t + 1]
-            path.set_data(tr[:, 0], tr[:, 1] if L.dim == 2 else ls)
-            loss.set_data(np.arange(len(ls)), ls - fmin)
+            px, py, _ = clip_to_window(tr[:, 0], tr[:, 1] if L.dim == 2 else ls, *window)
+            path.set_data(px, py)
+            y = on_log_axis(ls - fmin) if L.bounded_below else ls - fmin
+            loss.set_data(np.arange(len(y)), y)
+            shown.append(y)
             path.set_visible(True)
             loss.set_visible(True)
         self.start_marker.set_data([self.start[0]], [self.start[1] if L.dim == 2 else float(L.loss(self.start))])
-        if self._frame != self.steps:
-            self._frame = self.steps
+        frame = (self.steps, self.learner_result is not None)
+        if self._frame != frame:
+            self._frame = frame
             self._layout_dirty = True
-            ax = self.ax_loss
-            ax.set_xlim(0, self.steps)
-            values = landscape_mesh(L)[2] if L.dim == 2 else landscape_mesh(L)[1]
-            top = 3.0 * float(np.nanmax(np.abs(values - fmin)))
-            ax.set_ylim((top * 1e-12, top) if L.bounded_below else (-top, top))
+            self.ax_loss.set_xlim(0, self.steps)
+            # One legend for both panels (the same colours), above the loss curves: never on the paths.
+            handles = [self.reference_loss] + ([self.learner_loss] if self.learner_result is not None else [])
+            self.ax_loss.legend(handles=handles, fontsize=style.LEGEND_SIZE, loc="upper right", ncol=2,
+                                framealpha=0.9, borderaxespad=0.3, handlelength=1.6, columnspacing=1.0)
+        if shown and fit_limits(self.ax_loss, np.concatenate(shown), headroom=legend_fraction(
+                self.ax_loss, self.ax_loss.get_legend()), keep=not self._layout_dirty):
+            self._layout_dirty = True
+        for key, res, line in (("reference", self.reference_result, self.reference_loss),
+                               ("learner", self.learner_result, self.learner_loss)):
+            x, y = line.get_data()
+            ref = self.reference_result
+            same = key == "learner" and ref is not None and ref.diverged and res is not None and \
+                res.diverged_at == ref.diverged_at  # one label is enough when both stop at the same step
+            if res is not None and res.diverged and len(y) and len(y) == len(res.losses) and not same:
+                self.markers[key].show(x[-1], y[-1], f"diverged at step {res.diverged_at}")
+            else:
+                self.markers[key].hide()
         st = theory_note(self.reference, self.hyper, L)
+        ref = self.reference_result
         lines = [(self.note, self.learner_error is not None),
                  (st.text if st is not None else "", st is not None and st.verdict != "converges"),
-                 ("" if self.reference_result is None or not self.reference_result.diverged
-                  else self.reference_result.message[:150], True)]
-        for text, (msg, alarm) in zip(self.notes, lines):
-            text.set_text(msg)
-            text.set_color("#b00000" if alarm else "0.15")
-            text.set_fontweight("bold" if alarm else "normal")
+                 ("" if ref is None or not ref.diverged else ref.message, True)]
+        self.notes.show([(msg, "#b00000" if alarm else "0.15", alarm) for msg, alarm in lines])
 
     # -- control --------------------------------------------------------------------------------
     def set(self, *, steps=None, start=None, t=None, **hyper):
@@ -184,7 +215,7 @@ class Race(Explorer):
                     raise ValueError(f"no slider for {k!r}; the race has {sorted(self.hyper)}")
                 self.hyper[k] = V.check_positive(v, k) if k == "lr" else float(v)
                 if self.widget is not None:
-                    self.sliders[k].value = self.hyper[k]
+                    self.controls[k].set(self.hyper[k])
             if steps is not None:
                 self.steps = check_steps(steps)
                 if self.widget is not None:
@@ -200,12 +231,14 @@ class Race(Explorer):
         import ipywidgets as W
 
         info = get_info(self.reference)
-        self.sliders = {}
+        self.controls = {}
         for k, v in self.hyper.items():
-            s = hyper_slider(info.hyperparameters[k], v, description=k, width="280px" if k == "lr" else "230px")
-            self.hyper[k] = float(s.value)
-            s.observe(lambda ch, key=k: self._on_hyper(key, ch), "value")
-            self.sliders[k] = s
+            h = info.hyperparameters[k]
+            self.controls[k] = HyperControl(h, v, *(self.lr_range if k == "lr" else (h.low, h.high)), description=k,
+                                            width="300px" if k == "lr" else "220px",
+                                            on_change=lambda value, key=k: self._on_hyper(key, value))
+        self.sliders = {k: c.slider for k, c in self.controls.items()}
+        self.boxes = {k: c.text for k, c in self.controls.items()}
         self.steps_slider = W.IntSlider(value=self.steps, min=1, max=max(500, self.steps), description="steps",
                                         continuous_update=True, layout=W.Layout(width="280px"))
         self.steps_slider.observe(self._on_steps, "value")
@@ -214,11 +247,11 @@ class Race(Explorer):
         self.replay_slider = W.IntSlider(value=self.steps, min=0, max=self.steps, description="show step",
                                          style={"description_width": "initial"}, layout=W.Layout(width="280px"))
         W.jslink((self.play, "value"), (self.replay_slider, "value"))
-        return W.VBox([W.HBox(list(self.sliders.values())), W.HBox([self.steps_slider, self.play, self.replay_slider]),
-                       self.canvas])
+        return W.VBox([W.HBox([c.box for c in self.controls.values()]),
+                       W.HBox([self.steps_slider, self.play, self.replay_slider]), self.canvas])
 
-    def _on_hyper(self, key, change):
-        self.hyper[key] = float(change["new"])
+    def _on_hyper(self, key, value):
+        self.hyper[key] = float(value)
         if not self._suspended:
             self.update()
 
@@ -240,7 +273,7 @@ class Race(Explorer):
 
 
 def race(learner_fn, reference="momentum", landscape="ill_conditioned", *, steps=100, start=None, name=None,
-         static=None, **hyper) -> Race:
+         lr_range=None, static=None, **hyper) -> Race:
     """Run the learner's own step function beside the library's ``reference`` on a landscape.
 
     ``learner_fn`` is a plain function from an exercise, e.g.
@@ -250,7 +283,10 @@ def race(learner_fn, reference="momentum", landscape="ill_conditioned", *, steps
     If ``learner_fn`` raises ``NotImplementedError`` (an exercise not done yet) or any other error,
     the note says so and the reference runs alone: the cell never fails.
 
-    ``**hyper`` sets starting values (``lr=0.1, beta=0.5``); sliders cover the registry's ranges;
-    a replay control shows the race step by step.
+    ``**hyper`` sets starting values (``lr=0.1, beta=0.5``). The learning-rate slider covers the
+    interesting range (``lr_range=(low, high)`` to choose it; default around ``lr`` and the
+    stability threshold, :func:`optimlab.widgets.common.lr_range`), the others the registry's
+    ranges; a text box beside each takes exact values. A replay control shows the race step by step.
     """
-    return Race(learner_fn, reference, landscape, steps=steps, start=start, name=name, static=static, **hyper)
+    return Race(learner_fn, reference, landscape, steps=steps, start=start, name=name, lr_range=lr_range,
+                static=static, **hyper)
