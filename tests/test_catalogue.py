@@ -7,7 +7,8 @@ hidden tests: in solutions/ both are present) are run:
 
 * a wrong answer (``MUTANTS``) must make the check raise, and the message the learner sees
   (``ExerciseFailure: ...``) must contain the entry's ``expect`` keyword, which describes the
-  actual mistake;
+  actual mistake; with ``helper_broken`` (see COMPOSITE) its helper is wrong too, and the message
+  must still name the answer's own mistake;
 * a correct answer written differently (``CORRECT``) must pass;
 * a composite entry (``COMPOSITE``: a right answer whose helper, an earlier exercise's function, is
   wrong) must pass, with a printed message containing ``expect`` (that the helper is wrong).
@@ -199,11 +200,9 @@ _RESULTS: dict = {}
 def result(kind: str, assignment: str, entry: dict) -> dict:
     key = _key(kind, assignment, entry)
     if key not in _RESULTS:
-        if kind == "COMPOSITE":
-            _RESULTS[key] = run_exercise(assignment, entry["exercise"], entry.get("code"),
-                                         helpers=entry["helper_broken"])
-        else:
-            _RESULTS[key] = run_exercise(assignment, entry["exercise"], entry["code"])
+        # A wrong answer may come with a wrong helper too: it must still fail, naming its own mistake.
+        _RESULTS[key] = run_exercise(assignment, entry["exercise"], entry.get("code"),
+                                     helpers=entry.get("helper_broken"))
     return _RESULTS[key]
 
 
@@ -259,11 +258,11 @@ def test_catalogue_file_is_valid(assignment):
             assert e.get("pending") in (None, *PENDING_REASONS), f"{kind} {e['name']}: pending {e['pending']!r}"
             if kind != "CORRECT":
                 assert e["expect"].strip(), f"{kind} {e['name']}: empty expect"
-            if kind == "COMPOSITE":
+            if kind == "COMPOSITE" or "helper_broken" in e:
                 earlier = nb.exercises[:nb.exercises.index(e["exercise"])]
                 assert e["helper_broken"] and set(e["helper_broken"]) <= set(earlier), (
-                    f"COMPOSITE {e['name']}: helpers must be earlier exercises of {assignment}")
-            else:
+                    f"{kind} {e['name']}: helpers must be earlier exercises of {assignment}")
+            if kind != "COMPOSITE":
                 assert e["code"].strip()
 
 

@@ -52,7 +52,7 @@ MUTANTS = [
      "expect": "XOR"},
     {"exercise": "quadratic_loss", "name": "constant term w[2] left out",
      "code": _LOSS + "    y_hat = w[0] * x**2 + w[1] * x\n    return np.mean((y_hat - y) ** 2)\n",
-     "expect": "constant", "pending": "not named"},
+     "expect": "constant"},
     # --- quadratic_grad -------------------------------------------------------------
     {"exercise": "quadratic_grad", "name": "sign flipped (y - y_hat)",
      "code": (_GRAD +
@@ -105,7 +105,7 @@ MUTANTS = [
      "code": (_GRAD +
               "    r = w[0] * x**2 + w[1] * x - y\n"
               "    return 2 * np.array([np.mean(r * x**2), np.mean(r * x), np.mean(r)])\n"),
-     "expect": "constant", "pending": "not named"},
+     "expect": "constant"},
     # --- numerical_gradient ---------------------------------------------------------
     {"exercise": "numerical_gradient", "name": "forward difference",
      "code": (_NUM +
@@ -179,7 +179,7 @@ MUTANTS = [
               "        e[i] = h\n"
               "        return (f(w + e) - f(w - e)) / (2 * h)\n"
               "    return np.array([partial(i) for i in range(len(w))])\n"),
-     "expect": "any shape", "pending": "not named"},
+     "expect": "range(len(w))", "pending": "not named"},
     # the step is fixed inside, whatever h the caller passes
     {"exercise": "numerical_gradient", "name": "h hard-coded 1e-5",
      "code": (_NUM +

@@ -91,7 +91,7 @@ MUTANTS = [
               "        trajectory.append(w)\n"
               "        w = w - lr * grad_fn(w)\n"
               "    return np.array(trajectory)\n"),
-     "expect": "last", "pending": "not named"},
+     "expect": "last"},
     {"exercise": "run_gd", "name": "never updates w",
      "code": (_RUN_HEAD +
               "    w = np.array(w0, dtype=float)\n"
@@ -185,6 +185,30 @@ MUTANTS = [
               "        trajectory.append(w)\n"
               "    return np.concatenate(trajectory)\n"),
      "expect": "np.concatenate"},
+]
+
+# Both wrong: a wrong run_gd that calls a wrong gd_step must still be told about its own mistake.
+MUTANTS += [
+    {"exercise": "run_gd", "name": "one step too few, and gd_step ascends",
+     "code": (_RUN_HEAD +
+              "    w = np.array(w0, dtype=float)\n"
+              "    trajectory = [w]\n"
+              "    for _ in range(steps - 1):\n"
+              "        w = gd_step(w, grad_fn(w), lr)\n"
+              "        trajectory.append(w)\n"
+              "    return np.array(trajectory)\n"),
+     "helper_broken": {"gd_step": "def gd_step(w, g, lr):\n    return w + lr * g\n"},
+     "expect": "one step too few"},
+    {"exercise": "run_gd", "name": "start row missing, and gd_step not implemented",
+     "code": (_RUN_HEAD +
+              "    w = np.array(w0, dtype=float)\n"
+              "    trajectory = []\n"
+              "    for _ in range(steps):\n"
+              "        w = gd_step(w, grad_fn(w), lr)\n"
+              "        trajectory.append(w)\n"
+              "    return np.array(trajectory)\n"),
+     "helper_broken": {"gd_step": "def gd_step(w, g, lr):\n    raise NotImplementedError()\n"},
+     "expect": "the start w0 is missing"},
 ]
 
 _RUN_GD_SOLUTION = (_RUN_HEAD +

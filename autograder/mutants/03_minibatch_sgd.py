@@ -129,7 +129,7 @@ MUTANTS = [
               "    for k in range(n_batches):\n"
               "        idx = perm[k::n_batches]\n"
               "        yield X[idx], y[idx]\n"),
-     "expect": "consecutive"},
+     "expect": "perm[k::"},
     # ---- train_sgd ---------------------------------------------------------------------
     {"exercise": "train_sgd", "name": "generator created inside the epoch loop",
      "code": (_SGD +
@@ -247,6 +247,35 @@ MUTANTS = [
               "        for X_b, y_b in minibatches(X, y, batch_size, rng):\n"
               + _UPDATE + _APPEND + _RETURN),
      "expect": "seed + epoch"},
+]
+
+_MB_NO_SHUFFLE = (_MB +
+                  "    for start in range(0, len(X), batch_size):\n"
+                  "        yield X[start:start + batch_size], y[start:start + batch_size]\n")
+
+# Both wrong: a wrong train_sgd that calls a wrong minibatches must still be told about its own mistake.
+MUTANTS += [
+    {"exercise": "train_sgd", "name": "one epoch too many, and minibatches not shuffled",
+     "code": (_SGD + _START +
+              "    for epoch in range(epochs + 1):\n"
+              "        for X_b, y_b in minibatches(X, y, batch_size, rng):\n"
+              + _UPDATE + _APPEND + _RETURN),
+     "helper_broken": {"minibatches": _MB_NO_SHUFFLE},
+     "expect": "one epoch too many"},
+    {"exercise": "train_sgd", "name": "generator in the epoch loop, and minibatches drops the last batch",
+     "code": (_SGD +
+              "    w = np.array(w0, dtype=float)\n"
+              "    path = [w]\n"
+              "    for epoch in range(epochs):\n"
+              "        rng = np.random.default_rng(seed)\n"
+              "        for X_b, y_b in minibatches(X, y, batch_size, rng):\n"
+              + _UPDATE + _APPEND + _RETURN),
+     "helper_broken": {"minibatches": (_MB +
+                                       "    perm = rng.permutation(len(X))\n"
+                                       "    for k in range(len(X) // batch_size):\n"
+                                       "        idx = perm[k * batch_size:(k + 1) * batch_size]\n"
+                                       "        yield X[idx], y[idx]\n")},
+     "expect": "every epoch visits the examples in the same order"},
 ]
 
 _TRAIN_SGD_SOLUTION = _SGD + _START + _LOOP + _UPDATE + _APPEND + _RETURN
