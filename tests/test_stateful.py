@@ -612,3 +612,31 @@ def test_module_doctests():
 
     result = doctest.testmod(stateful_module)
     assert result.attempted >= 4 and result.failed == 0
+
+
+BAD_STATE_VALUES = [(np.zeros((3, 1)), ValueError, "has shape (3, 1) but w has shape (3,)"),
+                    (np.zeros(4), ValueError, "has shape (4,) but w has shape (3,)"),
+                    (np.array([0.0, np.nan, 0.0]), ValueError, "contains a non-finite value (nan at index (1,))"),
+                    ([[0.0], [0.0, 0.0], 0.0], ValueError, "is a ragged list"),
+                    (None, TypeError, "must be a real number or an array of real numbers, got None"),
+                    ("x", TypeError, "must be a real number or an array of real numbers, got 'x'")]
+
+
+@pytest.mark.parametrize("name", list(REGISTRY))
+def test_every_optimizer_refuses_every_kind_of_bad_state_by_name(name):
+    opt = optimlab.make(name)
+    w = np.array([0.2, -0.4, 0.1])
+    good = opt.init(w)
+    for key in opt.state_names:
+        for bad, error, text in BAD_STATE_VALUES:
+            if key in opt.scalar_state and isinstance(bad, np.ndarray):
+                continue  # any array is refused as "a single number": test_scalar_state_is_one_number
+            with pytest.raises(error) as info:
+                opt.update(w, w, dict(good, **{key: bad}), hessian_fn=hessian, grad_fn=grad)
+            message = str(info.value)
+            assert message.startswith(f"state[{key!r}]") and text in message, (key, message)
+        if key in ("V", "U", "V_max", "u"):
+            with pytest.raises(ValueError, match=rf"^state\[{key!r}\] must be >= 0 everywhere"):
+                opt.update(w, w, dict(good, **{key: -np.ones(3)}), hessian_fn=hessian, grad_fn=grad)
+    # and the good state still works
+    opt.update(w, w, good, hessian_fn=hessian, grad_fn=grad)
