@@ -116,7 +116,7 @@ MUTANTS = [
               "    x = np.asarray(values, dtype=float)\n"
               "    return np.array([(1 - beta) * sum(beta**k * x[k] for k in range(t + 1))\n"
               "                     for t in range(len(x))])\n"),
-     "expect": "reversed", "pending": "not named"},
+     "expect": "reversed"},
     # --- momentum_step --------------------------------------------------------------
     {"exercise": "momentum_step", "name": "beta and 1-beta swapped",
      "code": (_MOM +

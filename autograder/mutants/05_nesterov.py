@@ -74,7 +74,7 @@ MUTANTS = [
      "code": (_NAG +
               "    w_new = w - lr * ((1 + mu) * g + mu * v)\n"
               "    return w_new, mu * v + g\n"),
-     "expect": "mu**2", "pending": "not named"},
+     "expect": "mu**2"},
     {"exercise": "nesterov_step", "name": "w updated in place",
      "code": (_NAG +
               "    v = mu * v + g\n"
