@@ -104,7 +104,8 @@ class HyperControl:
         self.on_change = on_change
         self.error = ""
         self._busy = False
-        common = dict(description=description or h.name, continuous_update=True, readout=False,
+        # The readout stays (the browser test and a quick glance read it); the box holds the exact value.
+        common = dict(description=description or h.name, continuous_update=True, readout_format=".3g",
                       style={"description_width": "initial"}, layout=W.Layout(width=width))
         if self.log:
             self.slider = W.FloatLogSlider(value=snap_log(value, low), base=10, min=math.log10(low),
