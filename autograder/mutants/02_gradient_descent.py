@@ -159,6 +159,16 @@ MUTANTS = [
               "        trajectory[t + 1] = w\n"
               "    return trajectory\n"),
      "expect": "len(w0)"},
+    # np.vstack glues the rows of a 2-D w0 together (and turns a 0-d w0 into a column)
+    {"exercise": "run_gd", "name": "rows stacked with np.vstack",
+     "code": (_RUN_HEAD +
+              "    w = np.array(w0, dtype=float)\n"
+              "    rows = [w]\n"
+              "    for _ in range(steps):\n"
+              "        w = w - lr * grad_fn(w)\n"
+              "        rows.append(w)\n"
+              "    return np.vstack(rows)\n"),
+     "expect": "vstack", "pending": "not named"},
     # w0.copy() keeps an integer dtype, and `w -= lr * g` cannot write floats into it
     {"exercise": "run_gd", "name": "integer w0 kept integer",
      "code": (_RUN_HEAD +

@@ -76,6 +76,12 @@ MUTANTS = [
               "        idx = perm[start:start + batch_size]\n"
               "        return X[idx], y[idx]\n"),
      "expect": "`return` inside the loop"},
+    {"exercise": "minibatches", "name": "yields X_batch only",
+     "code": (_MB +
+              "    perm = rng.permutation(len(X))\n"
+              "    for start in range(0, len(X), batch_size):\n"
+              "        yield X[perm[start:start + batch_size]]\n"),
+     "expect": "(X_batch, y_batch)"},
     # each batch drawn on its own, with replacement
     {"exercise": "minibatches", "name": "rng.choice per batch",
      "code": (_MB +
@@ -370,4 +376,14 @@ CORRECT = [
               "            path.append(gd_step(path[-1], grad_fn(path[-1], *batch), lr))\n"
               "    path = np.array(path)\n"
               "    return path[-1], path\n")},
+    {"exercise": "train_sgd", "name": "one chained stream of all epochs' batches",
+     "code": ("import itertools\n" + _SGD +
+              "    rng = np.random.default_rng(seed)\n"
+              "    w = np.array(w0, dtype=float)\n"
+              "    path = [w]\n"
+              "    stream = itertools.chain.from_iterable(minibatches(X, y, batch_size, rng) for _ in range(epochs))\n"
+              "    for X_b, y_b in stream:\n"
+              "        w = w - lr * grad_fn(w, X_b, y_b)\n"
+              "        path.append(w)\n"
+              "    return w, np.array(path)\n")},
 ]

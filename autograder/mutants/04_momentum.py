@@ -117,6 +117,17 @@ MUTANTS = [
               "    return np.array([(1 - beta) * sum(beta**k * x[k] for k in range(t + 1))\n"
               "                     for t in range(len(x))])\n"),
      "expect": "reversed"},
+    # single precision, as in torch's default dtype: about 7 significant digits
+    {"exercise": "ema", "name": "float32 arrays",
+     "code": (_EMA +
+              "    x = np.asarray(values, dtype=np.float32)\n"
+              "    out = np.zeros(len(x), dtype=np.float32)\n"
+              "    v = 0.0\n"
+              "    for t in range(len(x)):\n"
+              "        v = beta * v + (1 - beta) * x[t]\n"
+              "        out[t] = v\n"
+              "    return out\n"),
+     "expect": "float32", "pending": "not named"},
     # --- momentum_step --------------------------------------------------------------
     {"exercise": "momentum_step", "name": "beta and 1-beta swapped",
      "code": (_MOM +
