@@ -54,6 +54,10 @@ MUTANTS = [
     {"exercise": "gd_step", "name": "no return",
      "code": "def gd_step(w, g, lr):\n    w = w - lr * g\n",
      "expect": "`return`"},
+    # the new value is computed under another name, and the old w returned
+    {"exercise": "gd_step", "name": "returns the old w",
+     "code": "def gd_step(w, g, lr):\n    w_new = w - lr * g\n    return w\n",
+     "expect": "unchanged"},
     # --- run_gd ---------------------------------------------------------------------
     {"exercise": "run_gd", "name": "start row missing",
      "code": (_RUN_HEAD +
@@ -169,6 +173,16 @@ MUTANTS = [
               "        rows.append(w)\n"
               "    return np.vstack(rows)\n"),
      "expect": "vstack", "pending": "not named"},
+    # transposed to get one row per coordinate, as for plotting x and y
+    {"exercise": "run_gd", "name": "trajectory transposed",
+     "code": (_RUN_HEAD +
+              "    w = np.array(w0, dtype=float)\n"
+              "    rows = [w]\n"
+              "    for _ in range(steps):\n"
+              "        w = w - lr * grad_fn(w)\n"
+              "        rows.append(w)\n"
+              "    return np.array(rows).T\n"),
+     "expect": "transposed", "pending": "not named"},
     # w0.copy() keeps an integer dtype, and `w -= lr * g` cannot write floats into it
     {"exercise": "run_gd", "name": "integer w0 kept integer",
      "code": (_RUN_HEAD +

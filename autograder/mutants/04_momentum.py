@@ -194,6 +194,12 @@ MUTANTS = [
               "    v = beta * v - (1 - beta) * g\n"
               "    return w + lr * v, v\n"),
      "expect": "opposite sign"},
+    {"exercise": "momentum_step", "name": "returns the old w",
+     "code": (_MOM +
+              "    v = beta * v + (1 - beta) * g\n"
+              "    w_new = w - lr * v\n"
+              "    return w, v\n"),
+     "expect": "unchanged"},
     # np.zeros_like(v) holds integers when v does: the new velocity is truncated
     {"exercise": "momentum_step", "name": "np.zeros_like(v) truncates integers",
      "code": (_MOM +
