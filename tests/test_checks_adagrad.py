@@ -181,3 +181,94 @@ def test_not_implemented_and_small_errors():
 
     with pytest.raises(ExerciseFailure, match="`rates` is wrong"):
         checks.check_effective_lr(slightly_off)
+
+
+# --------------------------------------------------------------------------- numbers notebook 06 states
+# Each test recomputes with the library a statement of the notebook's text (its cells print the same numbers).
+
+from optimlab.datasets import source_articles_data  # noqa: E402
+from optimlab.landscapes import get_landscape  # noqa: E402
+from optimlab.runner import run  # noqa: E402
+
+SPARSE = get_landscape("sparse_features")
+
+
+def _steps_to(name, lr, tol=1e-6):
+    hit = np.nonzero(run(name, SPARSE, steps=1000, lr=lr).losses < tol)[0]
+    return int(hit[0])
+
+
+def test_06_sparse_features_numbers():
+    gd_best, gd_1, ada_05, ada_1 = _steps_to("gd", 1.8), _steps_to("gd", 1.0), _steps_to("adagrad", 0.5), \
+        _steps_to("adagrad", 1.0)
+    assert (gd_best, gd_1, ada_05, ada_1) == (295, 534, 92, 28)
+    assert 0.28 < ada_05 / gd_best < 0.36 and 0.08 < ada_1 / gd_best < 0.12     # "a third", "a tenth"
+    # after 20 GD steps the rare coordinate has covered less than a third of its way
+    for lr in (1.0, 1.8):
+        share = (run("gd", SPARSE, steps=20, lr=lr).trajectory[20] - SPARSE.start) / (1.0 - SPARSE.start)
+        assert share[0] > 0.98 and share[1] < 1 / 3
+    # the rare coordinate's rate is 100 times the frequent one's at every step; lr = 3 lands in one step
+    path = run("adagrad", SPARSE, steps=100, lr=0.5, eps=1e-10).trajectory
+    rates = checks.reference_effective_lr(SPARSE.grad(path[:-1].T).T, 0.5, 1e-10)
+    np.testing.assert_allclose(rates[:, 1] / rates[:, 0], 100.0, rtol=1e-6)   # up to eps
+    assert np.all(np.diff(rates, axis=0) <= 0)
+    w1, _ = optimlab.adagrad_step(SPARSE.start, np.zeros(2), SPARSE.grad(SPARSE.start), 3.0, 1e-10)
+    np.testing.assert_allclose(w1, [1.0, 1.0], atol=1e-9)
+
+
+def _line(x):
+    y = source_articles_data().y
+    A = np.stack([x, np.ones_like(x)], axis=1)
+    return 2 * A.T @ A / len(x), np.linalg.lstsq(A, y, rcond=None)[0]
+
+
+def _fit(step, w0, lr, x, max_steps=20000, **hyper):
+    H, p = _line(x)
+    w, V, sq = np.array(w0, float), np.zeros(2), np.zeros(2)
+    for t in range(1, max_steps + 1):
+        g = H @ (w - p)
+        sq += g * g
+        w, V = step(w, V, g, lr, **hyper)
+        if 0.5 * (w - p) @ H @ (w - p) < 1e-6:
+            return t, sq
+    return None, sq
+
+
+def _gd(w, V, g, lr):
+    return w - lr * g, V
+
+
+def _kappa(H):
+    lam = np.linalg.eigvalsh(H)
+    return lam[-1] / lam[0]
+
+
+def test_06_line_fit_numbers():
+    x = source_articles_data().X
+    H_raw, p = _line(x)
+    np.testing.assert_allclose(p, [2.2, -1.0])
+    x_std = (x - x.mean()) / x.std()
+    D = np.diag(1 / np.sqrt(np.diag(H_raw)))
+    assert 69.9 < _kappa(H_raw) < 70.1 and abs(_kappa(_line(x_std)[0]) - 1) < 1e-12   # "about 70 to exactly 1"
+    assert 19.5 < _kappa(D @ H_raw @ D) < 20.5                                         # "about 20"
+    # the stall: AdaGrad needs more than 20 times GD's steps from (20, -20); GD's count grows slowly
+    counts = [(_fit(_gd, [s, -s], 0.08, x)[0], _fit(optimlab.adagrad_step, [s, -s], 1.0, x, eps=1e-10)[0])
+              for s in (0, 10, 20)]
+    assert counts == [(236, 297), (307, 1638), (334, 7810)]
+    assert counts[2][1] > 20 * counts[2][0]
+    # standardised: GD at lr = 1/2 in one step, AdaGrad slower than GD; AdaGrad's P does no better than Jacobi
+    assert _fit(_gd, [0, 0], 0.5, x_std)[0] == 1
+    assert _fit(optimlab.adagrad_step, [0, 0], 1.0, x_std, eps=1e-10)[0] == 92
+    n, sq = _fit(optimlab.adagrad_step, [0, 0], 1.0, x, eps=1e-10)
+    P = np.diag(sq ** -0.25)
+    assert _kappa(P @ H_raw @ P) > _kappa(D @ H_raw @ D)
+
+
+def test_06_first_steps_and_keras():
+    # PyTorch's first step is lr whatever g; Keras's V_0 = 0.1 shortens a first step of g = 1e-3 over 300 times
+    g = np.array([1e-3])
+    torch_step = abs(optimlab.adagrad_step(np.zeros(1), np.zeros(1), g, 0.01, 1e-10)[0][0])
+    keras_step = 0.01 * 1e-3 / np.sqrt(0.1 + 1e-6 + 1e-7)
+    assert torch_step == pytest.approx(0.01, rel=1e-6) and torch_step / keras_step > 300
+    assert [checks.reference_steps_until_rate_below(1.0, 1.0, tg, 1e-10) for tg in (0.1, 0.03, 0.01)] == \
+        [100, 1112, 10000]
