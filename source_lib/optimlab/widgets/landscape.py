@@ -397,7 +397,7 @@ class LandscapeExplorer(Explorer):
             controls = {}
             for k, value in self.hyper[name].items():
                 controls[k] = HyperControl(info.hyperparameters[k], value, *self._range_of(name, k), description=k,
-                                           width="300px" if k == "lr" else "200px",
+                                           width="340px" if k == "lr" else "200px",
                                            on_change=lambda v, n=name, key=k: self._on_hyper(n, key, v))
             self.checkboxes[name], self.controls[name] = box, controls
             self.sliders[name] = {k: c.slider for k, c in controls.items()}

@@ -277,19 +277,43 @@ class DivergenceMarker:
         self.marker.set_visible(False)
         self.label.set_visible(False)
 
+    # Where the label may go: (dx, dy) in points from the cross, with its alignment.
+    _PLACES = ((-8, 6, "right", "bottom"), (-8, -6, "right", "top"), (8, -6, "left", "top"), (8, 6, "left", "bottom"))
+
     def show(self, x, y, text):
-        """Mark ``(x, y)`` (data coordinates); the label goes where it stays inside the axes."""
-        self.marker.set_data([x], [y])
-        xlo, xhi = self.ax.get_xlim()
-        right = (x - xlo) > 0.55 * (xhi - xlo)
-        self.label.set_text(text)
-        self.label.set_position((x, y))
-        self.label.set_ha("right" if right else "left")
-        self.label.set_va("top")
-        # 8 px beside and below the cross, in screen units (the axes may be log-scaled)
+        """Mark ``(x, y)`` (data coordinates); the label goes beside it where it covers the fewest curve
+        points and no legend, inside the axes."""
         from matplotlib.transforms import offset_copy
 
-        self.label.set_transform(offset_copy(self.ax.transData, fig=self.ax.figure, x=-8 if right else 8, y=-6,
-                                             units="dots"))
+        ax = self.ax
+        self.marker.set_data([x], [y])
+        self.label.set_text(text)
+        self.label.set_position((x, y))
         self.marker.set_visible(True)
         self.label.set_visible(True)
+        renderer = _renderer(ax.figure)
+        points = [ax.transData.transform(np.column_stack(line.get_data()))
+                  for line in ax.get_lines() if line.get_visible() and line is not self.marker
+                  and len(line.get_xdata())]
+        points = np.concatenate(points) if points else np.empty((0, 2))
+        legend = ax.get_legend()
+        leg = legend.get_window_extent(renderer) if legend is not None and legend.get_visible() else None
+        box = ax.bbox
+        best = None
+        for dx, dy, ha, va in self._PLACES:
+            self.label.set_ha(ha)
+            self.label.set_va(va)
+            self.label.set_transform(offset_copy(ax.transData, fig=ax.figure, x=dx, y=dy, units="points"))
+            bb = self.label.get_window_extent(renderer)
+            outside = (bb.x0 < box.x0) + (bb.x1 > box.x1) + (bb.y0 < box.y0) + (bb.y1 > box.y1)
+            with np.errstate(invalid="ignore"):
+                covered = int(np.sum((points[:, 0] >= bb.x0) & (points[:, 0] <= bb.x1) &
+                                     (points[:, 1] >= bb.y0) & (points[:, 1] <= bb.y1)))
+            on_legend = leg is not None and bb.overlaps(leg)
+            score = (outside, on_legend, covered)
+            if best is None or score < best[0]:
+                best = (score, dx, dy, ha, va)
+        _, dx, dy, ha, va = best
+        self.label.set_ha(ha)
+        self.label.set_va(va)
+        self.label.set_transform(offset_copy(ax.transData, fig=ax.figure, x=dx, y=dy, units="points"))
