@@ -135,6 +135,13 @@ MUTANTS = [
     {"exercise": "steps_until_rate_below", "name": "no t = 1 when already below",
      "code": _STEPS + "    import math\n    return math.floor(((lr / target - eps) / abs(g))**2) + 1\n",
      "expect": "already be below target at the first step"},
+    {"exercise": "steps_until_rate_below", "name": "g instead of |g| in a loop",
+     "code": (_STEPS +
+              "    t = 1\n"
+              "    while lr / (np.sqrt(t) * g + eps) >= target:\n"
+              "        t += 1\n"
+              "    return t\n"),
+     "expect": "with the absolute value of g"},
     {"exercise": "steps_until_rate_below", "name": "|g| squared twice",
      "code": _STEPS + "    import math\n    return max(1, math.floor(((lr / target - eps) / g**2)**2) + 1)\n",
      "expect": "squared once too often"},

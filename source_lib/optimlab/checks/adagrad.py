@@ -343,6 +343,16 @@ def _x(lr, g, target, eps):
     return ((lr / target - eps) / abs(g)) ** 2
 
 
+def _steps_signed_g(lr, g, target, eps):
+    # A loop with g in place of |g|: for g < 0 the denominator soon turns negative, and so the "rate".
+    if g > 0:
+        return reference_steps_until_rate_below(lr, g, target, eps)
+    t = 1
+    while lr / (math.sqrt(t) * g + eps) >= target:
+        t += 1
+    return t
+
+
 _STEPS_VARIANTS = [
     Variant(lambda lr, g, target, eps: math.floor((lr / target - eps) / abs(g)) + 1,
             "the square is missing: V_t = t * g**2, so sqrt(V_t) = sqrt(t) * |g| (not t * |g|); the rate "
@@ -369,6 +379,9 @@ _STEPS_VARIANTS = [
     Variant(lambda lr, g, target, eps: math.floor(_x(lr, g, target, eps)) + 1,
             "the rate may already be below target at the first step: when lr/target - eps <= 0 every t "
             "works and the answer is 1 (squaring a negative (lr/target - eps) / |g| made it positive)"),
+    Variant(_steps_signed_g,
+            "a negative gradient gave a negative \"rate\": sqrt(V_t) = sqrt(t * g**2) = sqrt(t) * |g|, so the rate "
+            "is lr / (sqrt(t) * abs(g) + eps), with the absolute value of g"),
     Variant(lambda lr, g, target, eps: math.floor(((lr / target - eps) / (g * g)) ** 2) + 1,
             "|g| was squared once too often: sqrt(V_t) = sqrt(t * g**2) = sqrt(t) * |g|, so "
             "t > ((lr/target - eps) / |g|)**2"),
