@@ -104,6 +104,10 @@ def _ag_sign_step(w, V, g, lr, eps):
     return w - lr * np.sign(g), V + g * g
 
 
+def _ag_V_not_returned(w, V, g, lr, eps):
+    return w - lr * g / (np.sqrt(V + g * g) + eps), V
+
+
 def _ag_swapped_return(w, V, g, lr, eps):
     V = V + g * g
     return V, w - lr * g / (np.sqrt(V) + eps)
@@ -142,6 +146,9 @@ _ADAGRAD_VARIANTS = [
     Variant(_ag_sign_step,
             "the step is lr * sign(g): that is only the FIRST step from V = 0, approximately; in general "
             "the step is lr * g / (sqrt(V) + eps) with the accumulated V"),
+    Variant(_ag_V_not_returned,
+            "the step is right but V comes back unchanged: return the NEW V = V + g**2, so that the next step "
+            "divides by the sum including this gradient"),
     Variant(_ag_swapped_return, "the results are in the wrong order: return (w, V), parameters first"),
 ]
 
