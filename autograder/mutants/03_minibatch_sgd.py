@@ -243,6 +243,13 @@ MUTANTS = [
               "        for X_b, y_b in batches:\n"
               + _UPDATE + _APPEND + _RETURN),
      "expect": "exhausted"},
+    # the data shuffled once more "to be safe" before the epochs: an extra draw from rng
+    {"exercise": "train_sgd", "name": "data shuffled again before the epochs",
+     "code": (_SGD + _START +
+              "    perm = rng.permutation(len(X))\n"
+              "    X, y = X[perm], y[perm]\n"
+              + _LOOP + _UPDATE + _APPEND + _RETURN),
+     "expect": "twice", "pending": "not named"},
     # a new, differently seeded generator per epoch: reshuffled, but not as specified
     {"exercise": "train_sgd", "name": "generator seeded with seed + epoch",
      "code": (_SGD +

@@ -36,6 +36,15 @@ MUTANTS = [
               "        out.append(v / (1 - beta**t))\n"
               "    return np.array(out)\n"),
      "expect": "bias correction v_t / (1 - beta**t) was applied"},
+    # bias correction, with t counted from 0: a division by zero at the first step
+    {"exercise": "ema", "name": "bias correction from t = 0",
+     "code": (_EMA +
+              "    v, out = 0.0, []\n"
+              "    for t, x in enumerate(values):\n"
+              "        v = beta * v + (1 - beta) * x\n"
+              "        out.append(v / (1 - beta**t))\n"
+              "    return np.array(out)\n"),
+     "expect": "bias correction", "pending": "not named"},
     {"exercise": "ema", "name": "starts at v_0 = x_1",
      "code": (_EMA +
               "    v, out = values[0], []\n"
