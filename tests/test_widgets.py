@@ -677,3 +677,14 @@ def test_race_slider_range_and_legend_of_an_unfinished_exercise():
     assert r.controls["lr"].range == pytest.approx((0.09, 15.0))
     r.boxes["lr"].value = 0.8
     assert r.hyper["lr"] == 0.8 and r.reference_result.hyperparameters["lr"] == 0.8
+
+
+def test_saddle_symlog_axis_has_few_ticks_and_labels_do_not_collide():
+    ex = landscape_explorer("saddle", ["gd", "momentum"], static=True)
+    assert all(ex.results[n].diverged for n in ex.selected)
+    ex.canvas.draw()
+    ticks = [t for t in ex.ax_loss.get_yticks() if ex.ax_loss.get_ylim()[0] <= t <= ex.ax_loss.get_ylim()[1]]
+    assert 3 <= len(ticks) <= 9 and 0.0 in ticks  # before: a label every decade, running into each other
+    r = ex.canvas.get_renderer()
+    a, b = (ex.markers[n].label.get_window_extent(r) for n in ex.selected)
+    assert not a.overlaps(b)

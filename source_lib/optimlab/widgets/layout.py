@@ -219,7 +219,31 @@ def fit_limits(ax, values, headroom: float = 0.0, axis: str = "y", min_span: flo
     top = needed_top(bottom) + margin / (1.0 - free)
     lo, hi = (float(x) for x in tr.inverted().transform(np.array([bottom, top])))
     setter(lo, hi)
+    if scale == "symlog":
+        _symlog_ticks(ax, axis, lo, hi)
     return True
+
+
+def _symlog_ticks(ax, axis, lo, hi, most=9):
+    """At most ``most`` ticks on a symmetric log axis (0 and powers of ten, every k-th decade):
+    matplotlib's default labels every decade and the labels run into each other."""
+    from matplotlib.ticker import FixedLocator, NullLocator
+
+    scale = (ax.yaxis if axis == "y" else ax.xaxis)._scale
+    linthresh = getattr(scale, "linthresh", 1.0)
+    d0 = math.floor(math.log10(linthresh))
+    pos = math.floor(math.log10(hi)) if hi > linthresh else None
+    neg = math.floor(math.log10(-lo)) if lo < -linthresh else None
+    n = (pos - d0 + 1 if pos is not None else 0) + (neg - d0 + 1 if neg is not None else 0) + 1
+    step = max(1, math.ceil(n / most))
+    ticks = [0.0]
+    if pos is not None:
+        ticks += [10.0 ** d for d in range(pos, d0 - 1, -step)]
+    if neg is not None:
+        ticks += [-(10.0 ** d) for d in range(neg, d0 - 1, -step)]
+    target = ax.yaxis if axis == "y" else ax.xaxis
+    target.set_major_locator(FixedLocator(sorted(ticks)))
+    target.set_minor_locator(NullLocator())
 
 
 def clip_to_window(x, y, xlim, ylim, margin: float = 0.25):
@@ -298,6 +322,8 @@ class DivergenceMarker:
         points = np.concatenate(points) if points else np.empty((0, 2))
         legend = ax.get_legend()
         leg = legend.get_window_extent(renderer) if legend is not None and legend.get_visible() else None
+        others = [t.get_window_extent(renderer) for t in ax.texts
+                  if t is not self.label and t.get_visible() and t.get_text()]
         box = ax.bbox
         best = None
         for dx, dy, ha, va in self._PLACES:
@@ -309,7 +335,7 @@ class DivergenceMarker:
             with np.errstate(invalid="ignore"):
                 covered = int(np.sum((points[:, 0] >= bb.x0) & (points[:, 0] <= bb.x1) &
                                      (points[:, 1] >= bb.y0) & (points[:, 1] <= bb.y1)))
-            on_legend = leg is not None and bb.overlaps(leg)
+            on_legend = (leg is not None and bb.overlaps(leg)) + sum(bb.overlaps(o) for o in others)
             score = (outside, on_legend, covered)
             if best is None or score < best[0]:
                 best = (score, dx, dy, ha, va)
