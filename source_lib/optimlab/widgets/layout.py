@@ -236,11 +236,15 @@ def _symlog_ticks(ax, axis, lo, hi, most=9):
     neg = math.floor(math.log10(-lo)) if lo < -linthresh else None
     n = (pos - d0 + 1 if pos is not None else 0) + (neg - d0 + 1 if neg is not None else 0) + 1
     step = max(1, math.ceil(n / most))
-    ticks = [0.0]
-    if pos is not None:
-        ticks += [10.0 ** d for d in range(pos, d0 - 1, -step)]
-    if neg is not None:
-        ticks += [-(10.0 ** d) for d in range(neg, d0 - 1, -step)]
+    while True:
+        ticks = [0.0]
+        if pos is not None:
+            ticks += [10.0 ** d for d in range(pos, d0 - 1, -step)]
+        if neg is not None:
+            ticks += [-(10.0 ** d) for d in range(neg, d0 - 1, -step)]
+        if len(ticks) <= most:
+            break
+        step += 1
     target = ax.yaxis if axis == "y" else ax.xaxis
     target.set_major_locator(FixedLocator(sorted(ticks)))
     target.set_minor_locator(NullLocator())
