@@ -408,7 +408,7 @@ def test_text_box_sets_exact_values_and_refuses_bad_ones():
 
 
 def test_plain_text_formula_for_print():
-    from optimlab.widgets.common import formula_text
+    from optimlab.widgets import formula_text
 
     assert formula_text(get_landscape("ill_conditioned")) == "f(x, y) = 0.1 x² + 2 y²"
     assert formula_text(get_landscape("sparse_features")) == "f(x, y) = 1/2 (x - 1)² + 0.01/2 (y - 1)²"

@@ -5,7 +5,11 @@
 * :func:`data_explorer`: mini-batch training of a model on data: batch size, learning rate,
   epochs, optimizer; the noisy path in parameter space, training and validation losses;
 * :func:`race`: a learner's own step function beside the library's reference;
-* :mod:`optimlab.widgets.theory`: the stability thresholds drawn on the plots.
+* :mod:`optimlab.widgets.theory`: the stability thresholds drawn on the plots;
+* :func:`formula_text`: a landscape's formula as plain text for ``print`` (``0.1 x² + 2 y²``).
+
+Colours (one per optimizer) and font sizes come from :mod:`optimlab.style`, shared with the
+notebooks' static plots.
 
 Where no widget can be shown (nbconvert/nbgrader runs, static viewers) the same call shows a
 static PNG; see :func:`static_mode`.
@@ -16,7 +20,7 @@ from __future__ import annotations
 
 import importlib
 
-__all__ = ["landscape_explorer", "data_explorer", "race", "static_mode", "suggested_lr", "theory",
+__all__ = ["landscape_explorer", "data_explorer", "race", "static_mode", "suggested_lr", "formula_text", "theory",
            "LandscapeExplorer", "DataExplorer", "Race", "Explorer"]
 
 _LAZY = {
@@ -25,6 +29,7 @@ _LAZY = {
     "race": "race", "Race": "race",
     "static_mode": "static",
     "suggested_lr": "common",
+    "formula_text": "common",
     "Explorer": "base",
 }
 
@@ -35,7 +40,7 @@ def __getattr__(name):
         value = getattr(module, name)
         globals()[name] = value
         return value
-    if name in ("theory", "landscape", "data", "static", "base", "common"):
+    if name in ("theory", "landscape", "data", "static", "base", "common", "layout"):
         return importlib.import_module(f".{name}", __name__)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
