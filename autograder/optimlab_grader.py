@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import csv
 import filecmp
+import json
 import logging
 import os
 import re
@@ -73,8 +74,9 @@ class Paths:
         return f"sqlite:///{self.workspace / 'gradebook.db'}"
 
 
-def load_config(paths: Paths, timeout: int | None = None, notebook_timeout: int | None = None):
-    """autograder/nbgrader_config.py with the paths (and timeouts) of this run."""
+def load_config(paths: Paths, timeout: int | None = None, notebook_timeout: int | None = None,
+                sandbox: bool | None = None):
+    """autograder/nbgrader_config.py with the paths (timeouts, sandbox) of this run."""
     from traitlets.config.loader import PyFileConfigLoader
 
     cfg = PyFileConfigLoader(CONFIG_FILE.name, path=str(HERE)).load_config()
@@ -86,6 +88,8 @@ def load_config(paths: Paths, timeout: int | None = None, notebook_timeout: int 
         cfg.Execute.timeout = int(timeout)
     if notebook_timeout is not None:
         cfg.RobustExecute.notebook_timeout = int(notebook_timeout)
+    if sandbox is not None:
+        cfg.RobustExecute.sandbox = bool(sandbox)
     return cfg
 
 
@@ -252,6 +256,7 @@ class Outcome:
     detail: str = ""
     exercises: dict[str, dict[str, Exercise]] = field(default_factory=dict)  # nb -> ex
     feedback_html: list[Path] = field(default_factory=list)
+    tampering: list[str] = field(default_factory=list)  # what the grader restored or ignored
 
     @property
     def score(self) -> float:
@@ -314,6 +319,7 @@ def collect_outcome(paths: Paths, assignment: str, student: str,
             if fb.exists():
                 out.feedback_html.append(fb)
             out.exercises[nb_name] = exercises
+    out.tampering = read_state(paths.workspace, assignment, student).get("notes", [])
     statuses.append("ok")
     out.status = min(statuses, key=STATUS_ORDER.index)
     out.detail = "; ".join(dict.fromkeys(details))
@@ -485,7 +491,9 @@ def cmd_selfcheck(args) -> int:
     with tempfile.TemporaryDirectory(prefix="optimlab-selfcheck-") as tmp:
         tmp = Path(tmp)
         paths = Paths(tmp / "workspace", args.source, tmp / "release")
-        api = make_api(paths, timeout=args.timeout)
+        # Your own notebook: the sandbox is used where it can be had, not required.
+        from optimlab_sandbox import sandbox_problem
+        api = make_api(paths, timeout=args.timeout, sandbox=sandbox_problem() is None)
         # records the hidden tests of solutions/ in a temporary gradebook
         check(api.generate_assignment(assignment, force=True, create=True),
               f"preparing {assignment}")
@@ -613,8 +621,114 @@ def discover(folder: Path, assignments: list[str]) -> list[tuple[str, str]]:
     return pairs
 
 
+STUDENT_ID = re.compile(r"^[A-Za-z0-9@+-][A-Za-z0-9@+.-]{0,63}$")
+MAX_NOTEBOOK_BYTES = 50_000_000
+
+
+def state_file(ws: Path, assignment: str, student: str) -> Path:
+    """The marker written once a submission's grades are in the gradebook (resume)."""
+    return ws / "state" / assignment / f"{student}.json"
+
+
+def read_state(ws: Path, assignment: str, student: str) -> dict:
+    try:
+        return json.loads(state_file(ws, assignment, student).read_text())
+    except (OSError, ValueError):
+        return {}
+
+
+def submission_job(folder: Path, student: str, assignment: str, paths: Paths,
+                   source: dict, options: dict) -> dict:
+    """The job of one submitted folder: its notebooks (text) and a timestamp nbgrader
+    can read. Nothing else in the folder is used (no side file reaches the kernel)."""
+    from optimlab_batch import make_job
+    from optimlab_trust import timestamp_problem
+
+    notes, notebooks = [], {}
+    for name in notebook_names(paths.source, assignment):
+        f = folder / f"{name}.ipynb"
+        if f.is_symlink():
+            notes.append(f"{name}.ipynb is a symbolic link (ignored)")
+        elif f.is_file():
+            if f.stat().st_size > MAX_NOTEBOOK_BYTES:
+                notes.append(f"{name}.ipynb is larger than {MAX_NOTEBOOK_BYTES} bytes (ignored)")
+            else:
+                notebooks[name] = f.read_bytes().decode("utf-8", errors="replace")
+    timestamp = None
+    ts = folder / "timestamp.txt"
+    if ts.is_file() and not ts.is_symlink():
+        text = ts.read_bytes()[:1000].decode("utf-8", errors="replace")
+        problem = timestamp_problem(text)
+        if problem:
+            notes.append(problem)
+        else:
+            timestamp = text.strip() or None
+    return make_job(assignment, student, source, notebooks, timestamp, notes, options)
+
+
+def save_grades(paths: Paths, job: dict, result: dict) -> None:
+    """Write one graded submission into the workspace: files, gradebook, marker.
+
+    The scores are read from the autograded notebooks exactly as nbgrader's
+    SaveAutoGrades reads them (nbgrader.utils.determine_grade). The marker is written
+    last: a grader killed before it grades the submission again, never twice.
+    """
+    import nbformat
+    from nbgrader import utils
+    from nbgrader.api import Gradebook
+
+    ws, a, student = paths.workspace, job["assignment"], job["student"]
+    for kind, files in (("submitted", {f"{n}.ipynb": t for n, t in job["notebooks"].items()}),
+                        ("autograded", result["autograded"]), ("feedback", result["feedback"])):
+        folder = ws / kind / student / a
+        if folder.exists():
+            shutil.rmtree(folder)
+        if not files:
+            continue
+        folder.mkdir(parents=True)
+        for name, text in files.items():
+            (folder / Path(name).name).write_text(text)
+        if kind == "submitted" and job["timestamp"]:
+            (folder / "timestamp.txt").write_text(job["timestamp"])
+    logs = ws / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    (logs / f"autograde_{a}_{student}.log").write_text(result.get("log", ""))
+    if result.get("feedback_log"):
+        (logs / f"feedback_{a}_{student}.log").write_text(result["feedback_log"])
+    with Gradebook(paths.db_url) as gb:
+        gb.update_or_create_student(student)
+        if job["timestamp"]:
+            gb.update_or_create_submission(a, student, timestamp=utils.parse_utc(job["timestamp"]))
+        else:
+            gb.update_or_create_submission(a, student)
+        for nb_name in notebook_names(paths.source, a):
+            sub = gb.find_submission_notebook(nb_name, a, student)
+            cells = {}
+            text = result["autograded"].get(f"{nb_name}.ipynb") if result["success"] else None
+            if text:
+                for cell in nbformat.reads(text, as_version=4).cells:
+                    if utils.is_grade(cell):
+                        cells.setdefault(cell.metadata.nbgrader.grade_id, cell)
+            for grade in sub.grades:
+                cell = cells.get(grade.name)
+                grade.auto_score = utils.determine_grade(cell)[0] if cell is not None else 0.0
+                grade.needs_manual_grade = grade.auto_score is None or grade.manual_score is not None
+            for comment in sub.comments:
+                comment.auto_comment = None
+        gb.db.commit()
+    marker = state_file(ws, a, student)
+    marker.parent.mkdir(parents=True, exist_ok=True)
+    tmp = marker.with_suffix(".part")
+    tmp.write_text(json.dumps({"key": job["key"], "success": result["success"],
+                               "notes": result.get("notes", []),
+                               "seconds": result.get("seconds")}))
+    os.replace(tmp, marker)
+
+
 def cmd_grade(args) -> int:
     from tqdm import tqdm
+
+    import optimlab_batch
 
     folder = Path(args.submissions).resolve()
     if not folder.is_dir():
@@ -624,6 +738,17 @@ def cmd_grade(args) -> int:
     assignments = select_assignments(paths.source, args.assignments)
     if not assignments:
         raise GraderError(f"no assignments in {paths.source}")
+    if args.workers is not None and args.workers < 1:
+        raise GraderError(f"--workers={args.workers}: expected 1 or more")
+    sandbox = not args.no_sandbox
+    if sandbox and not args.scheduler:
+        from optimlab_sandbox import sandbox_problem
+        problem = sandbox_problem()
+        if problem:
+            raise GraderError(
+                f"cannot isolate the learners' code: {problem}.\nRefusing to grade: the "
+                "submissions would run with your rights, see the network, the gradebook and "
+                "each other. Pass --no-sandbox to grade anyway (trusted submissions only).")
     api = make_api(paths, timeout=args.timeout, notebook_timeout=args.notebook_timeout)
     # (Re-)register the assignments, hidden tests included, in the workspace gradebook;
     # the release copy in workspace/release is what zip_collect checks names against.
@@ -631,6 +756,10 @@ def cmd_grade(args) -> int:
         check(api.generate_assignment(a, force=True, create=True),
               f"nbgrader generate_assignment {a}")
 
+    options = {"timeout": args.timeout, "notebook_timeout": args.notebook_timeout,
+               "sandbox": sandbox, "feedback": not args.no_feedback}
+    sources = {a: optimlab_batch.source_files(paths.source, a) for a in assignments}
+    jobs, skipped, rejected = [], [], []
     with tempfile.TemporaryDirectory(prefix="optimlab-incoming-") as tmp:
         incoming = folder
         if is_lms_folder(folder):
@@ -644,41 +773,85 @@ def cmd_grade(args) -> int:
         if not pairs:
             raise GraderError(f"no submissions found in {folder} (expected "
                               "<student>/<assignment>/<notebook>.ipynb or LMS zips)")
-        submitted = ws / "submitted"
         for student, a in pairs:
-            src, dest = incoming / student / a, submitted / student / a
-            if src.resolve() != dest.resolve():
-                if dest.exists():
-                    shutil.rmtree(dest)
-                shutil.copytree(src, dest)
+            if not STUDENT_ID.match(student):
+                rejected.append(student)
+                continue
+            job = submission_job(incoming / student / a, student, a, paths, sources[a], options)
+            done = read_state(ws, a, student)
+            if (not args.regrade and done.get("key") == job["key"]
+                    and (ws / "autograded" / student / a).is_dir()):
+                skipped.append((student, a))  # graded before, unchanged: resume
+                continue
+            jobs.append(job)
+    if rejected:
+        print(f"warning: skipped folders whose names are not student ids: {sorted(rejected)}",
+              file=sys.stderr)
 
-    logs = ws / "logs"
-    logs.mkdir(parents=True, exist_ok=True)
-    outcomes = []
-    bar = tqdm(pairs, desc="autograding", unit="submission", disable=args.quiet,
+    outcomes = {}
+    bar = tqdm(total=len(jobs), desc="autograding", unit="submission", disable=args.quiet,
                file=sys.stderr, dynamic_ncols=True)
-    for student, a in bar:
-        bar.set_postfix_str(f"{student}/{a}")
-        # one student at a time: a crash or a hang stays inside that submission
-        result = api.autograde(a, student, force=True, create=True)
-        log = result.get("log", "") + result.get("error", "")
-        (logs / f"autograde_{a}_{student}.log").write_text(log)
-        if result.get("success") and not args.no_feedback:
-            fb = api.generate_feedback(a, student, force=True)
-            (logs / f"feedback_{a}_{student}.log").write_text(
-                fb.get("log", "") + fb.get("error", ""))
-        outcomes.append(collect_outcome(paths, a, student, result.get("success", False), log))
+
+    def on_result(job, result):
+        save_grades(paths, job, result)
+        o = collect_outcome(paths, job["assignment"], job["student"], result["success"],
+                            result.get("log", ""))
+        outcomes[(o.student, o.assignment)] = o
+        bar.set_postfix_str(f"{o.student}/{o.assignment}")
+        bar.update(1)
+
+    workers = args.workers or os.cpu_count() or 1
+    if args.scheduler:
+        optimlab_batch.run_dask(jobs, args.scheduler, on_result)
+    else:
+        optimlab_batch.run_local(jobs, workers, on_result)
     bar.close()
 
     exports = ws / "exports"
     exports.mkdir(parents=True, exist_ok=True)
-    run_nbgrader(["export", f"--to={exports / 'grades.csv'}"], paths)
-    all_outcomes = gradebook_outcomes(paths, assignments, {(o.student, o.assignment): o
-                                                           for o in outcomes})
+    write_grades_csv(paths, assignments, exports / "grades.csv")
+    all_outcomes = gradebook_outcomes(paths, assignments, outcomes)
     write_reports(all_outcomes, exports)
     if not args.quiet:
-        print(grade_summary(outcomes, exports))
+        print(grade_summary([o for o in all_outcomes
+                             if (o.student, o.assignment) in outcomes], exports))
+        if skipped:
+            print(f"\n{len(skipped)} submission(s) unchanged since they were graded: kept "
+                  "(--regrade grades them again)")
     return 0
+
+
+def write_grades_csv(paths: Paths, assignments: list[str], dest: Path) -> None:
+    """nbgrader export's columns, plus `status`: an assignment a student never submitted
+    is `missing` with empty scores (not 0), one nbgrader could not grade is `error`."""
+    from nbgrader.api import Gradebook, MissingEntry
+
+    keys = ["assignment", "duedate", "timestamp", "student_id", "last_name", "first_name",
+            "email", "raw_score", "late_submission_penalty", "score", "max_score", "status"]
+    with Gradebook(paths.db_url) as gb, open(dest, "w", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=keys)
+        w.writeheader()
+        for assignment in gb.assignments:
+            if assignment.name not in assignments:
+                continue
+            for student in gb.students:
+                row = {"assignment": assignment.name, "duedate": assignment.duedate or "",
+                       "student_id": student.id, "last_name": student.last_name or "",
+                       "first_name": student.first_name or "", "email": student.email or "",
+                       "max_score": assignment.max_score}
+                try:
+                    sub = gb.find_submission(assignment.name, student.id)
+                except MissingEntry:
+                    row.update(timestamp="", raw_score="", late_submission_penalty="",
+                               score="", status="missing")
+                else:
+                    penalty = sub.late_submission_penalty or 0.0
+                    state = read_state(paths.workspace, assignment.name, student.id)
+                    row.update(timestamp=sub.timestamp or "", raw_score=sub.score,
+                               late_submission_penalty=penalty,
+                               score=max(0.0, sub.score - penalty),
+                               status="graded" if state.get("success", True) else "error")
+                w.writerow(row)
 
 
 def gradebook_outcomes(paths: Paths, assignments: list[str], fresh: dict) -> list[Outcome]:
@@ -697,7 +870,8 @@ def gradebook_outcomes(paths: Paths, assignments: list[str], fresh: dict) -> lis
         else:
             graded = paths.workspace / "autograded" / student / a
             log = paths.workspace / "logs" / f"autograde_{a}_{student}.log"
-            result.append(collect_outcome(paths, a, student, graded.is_dir(),
+            ok = read_state(paths.workspace, a, student).get("success", graded.is_dir())
+            result.append(collect_outcome(paths, a, student, ok,
                                           log.read_text() if log.exists() else ""))
     return result
 
@@ -706,10 +880,11 @@ def write_reports(outcomes: list[Outcome], exports: Path) -> None:
     with open(exports / "submissions.csv", "w", newline="") as f:
         w = csv.writer(f)
         w.writerow(["student_id", "assignment_id", "score", "max_score", "status", "detail",
-                    "feedback_html"])
+                    "tampering", "feedback_html"])
         for o in outcomes:
             w.writerow([o.student, o.assignment, f"{o.score:g}", f"{o.max_score:g}", o.status,
-                        o.detail, ";".join(str(p) for p in o.feedback_html)])
+                        o.detail, "; ".join(o.tampering),
+                        ";".join(str(p) for p in o.feedback_html)])
     with open(exports / "grades_by_exercise.csv", "w", newline="") as f:
         w = csv.writer(f)
         w.writerow(["student_id", "assignment_id", "notebook_id", "exercise", "score",
@@ -789,6 +964,15 @@ def main(argv: list[str] | None = None) -> int:
                    help="grade only this assignment (repeatable)")
     p.add_argument("--no-feedback", action="store_true", help="skip the HTML feedback")
     p.add_argument("--quiet", action="store_true", help="no progress bar, no summary")
+    p.add_argument("--workers", type=int, default=None,
+                   help="submissions graded at once on this machine (default: the number of cores)")
+    p.add_argument("--scheduler", metavar="tcp://HOST:PORT",
+                   help="grade on the workers of this Dask distributed scheduler instead")
+    p.add_argument("--regrade", action="store_true",
+                   help="grade again submissions already graded and unchanged (default: keep them)")
+    p.add_argument("--no-sandbox", action="store_true",
+                   help="run the learners' code without the bubblewrap sandbox: only for "
+                        "trusted submissions, on a machine you can afford to lose")
     common(p, release=False)
     timeouts(p)
     p.set_defaults(func=cmd_grade)

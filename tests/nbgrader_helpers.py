@@ -69,10 +69,9 @@ def run_grader(*args: str, timeout: int = 900, check: bool = True,
 
 
 # The nbgrader tests grade big batches (the course's solutions, all mutants) in this many
-# `grade` processes at once, each with its own workspace and a share of the submissions:
-# one kernel per core. Every submission is still autograded by the real nbgrader, one
-# student at a time within each process.
-SHARDS = max(1, int(os.environ.get("OPTIMLAB_TEST_GRADE_SHARDS", str(os.cpu_count() or 1))))
+# `grade` processes at once, each with its own workspace and a share of the submissions.
+# One is enough: `grade` itself runs one worker (one kernel) per core.
+SHARDS = max(1, int(os.environ.get("OPTIMLAB_TEST_GRADE_SHARDS", "1")))
 
 
 def grade_in_shards(subs: Path, work: Path, *args: str, shards: int = SHARDS,

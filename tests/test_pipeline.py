@@ -283,10 +283,11 @@ def exported(ws):
 
 # Expected scores (points: ex_gd_step 2, ex_sigmoid 3, ex_momentum 5):
 # good 10; loop 2+0+5; crash 2 (the rest not run); stubborn 2+3+0 (kernel stopped in
-# ex_momentum's answer cell); frank: unreadable file, 0 and "error"; deleter: 0+3+5;
+# ex_momentum's answer cell); frank: unreadable file, 0 and "error"; deleter: the
+# deleted test cell is restored from the release, 2+3+5;
 # dora (LMS): heavy-ball momentum 2+3+0; eve (LMS): untouched notebook, 0.
 EXPECTED = {"good": (10, "ok"), "loop": (7, "timeout"), "crash": (2, "kernel died"),
-            "stubborn": (5, "timeout"), "frank": (0, "error"), "deleter": (8, "missing cell"),
+            "stubborn": (5, "timeout"), "frank": (0, "error"), "deleter": (10, "ok"),
             "dora": (5, "ok"),
             "eve": (0, "ok")}
 
@@ -304,6 +305,8 @@ def test_grade_scores_and_statuses(graded):
     assert "kernel died in cell" in subs["crash"]["detail"]
     assert "timed out" in subs["loop"]["detail"]
     assert "JSON" in subs["frank"]["detail"] or "json" in subs["frank"]["detail"]
+    assert subs["deleter"]["tampering"] == "test cell ex_gd_step_tests deleted (restored)"
+    assert subs["good"]["tampering"] == ""
 
 
 def test_grade_per_exercise_results(graded):
@@ -322,8 +325,7 @@ def test_grade_per_exercise_results(graded):
     assert "forget the (1 - beta) factor" in by_ex["dora", "ex_momentum"]["message"]
     assert "CellTimeoutError" in by_ex["loop", "ex_sigmoid"]["message"]
     assert "while True" in by_ex["loop", "ex_sigmoid"]["feedback"]  # where it looped
-    assert result["deleter", "ex_gd_step"] == (0.0, "failed")
-    assert "was deleted" in by_ex["deleter", "ex_gd_step"]["message"]
+    assert result["deleter", "ex_gd_step"] == (2.0, "passed")  # its test cell restored
     assert result["eve", "ex_gd_step"] == (0.0, "failed")
     assert "NotImplementedError" in by_ex["eve", "ex_gd_step"]["message"]
 
