@@ -162,7 +162,7 @@ WRONG_RUNS = {
     "same object": (run_same_object, "every row is the final w"),
     "frozen gradient": (run_frozen_gradient, "computed once at w0"),
     "list": (run_list, "not a numpy array"),
-    "flattened": (run_flat, "each row must be one whole parameter vector"),
+    "flattened": (run_flat, "np.array(list_of_w) stacks the w_t along a NEW first axis"),
     "no return": (lambda grad_fn, w0, lr, steps: None, "forget the `return`"),
 }
 

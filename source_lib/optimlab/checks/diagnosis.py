@@ -193,6 +193,11 @@ def relate(name: str, got, expected, inputs: dict, rtol=1e-7, atol=1e-10) -> lis
         return [f"`{name}` is not finite ({_num(float(g[~np.isfinite(g)].flat[0]))}) where the correct value is: a "
                 f"division by zero (or by something that can be zero), a log or sqrt of a non-positive number, or "
                 f"an overflow"]
+    with np.errstate(all="ignore"):
+        if np.allclose(g, e, rtol=3e-6, atol=1e-9) and not np.allclose(g, e, rtol=rtol, atol=atol):
+            return [f"`{name}` is right to about 6 or 7 digits only: that is single precision. Something is computed "
+                    f"in float32 (np.float32, dtype='float32' or np.zeros(..., dtype=np.float32)); compute in "
+                    f"float64, numpy's default"]
     hints: list[str] = []
     old = inputs.get(name)
     old = _float_array(old) if isinstance(old, np.ndarray) else None
@@ -225,7 +230,7 @@ def relate(name: str, got, expected, inputs: dict, rtol=1e-7, atol=1e-10) -> lis
     if old is not None and old.shape == e.shape and not _close(e, old, rtol, atol):
         dg, de = g - old, e - old
         c = _ratio(dg, de)
-        if c is not None and _loose_close(dg, c * de, rtol, atol) and not math.isclose(c, 1.0, rel_tol=1e-9):
+        if c is not None and _loose_close(dg, c * de, rtol, atol) and not math.isclose(c, 1.0, rel_tol=1e-5):
             named = _name_factor(c, inputs)
             if named:
                 hints += [f"the change in `{name}` (new minus old: the step) is {t}" for t in named]
@@ -245,7 +250,7 @@ def relate(name: str, got, expected, inputs: dict, rtol=1e-7, atol=1e-10) -> lis
                          f"belongs")
     if not hints:
         c = _ratio(g, e)
-        if c is not None and _loose_close(g, c * e, rtol, atol) and not math.isclose(c, 1.0, rel_tol=1e-9):
+        if c is not None and _loose_close(g, c * e, rtol, atol) and not math.isclose(c, 1.0, rel_tol=1e-5):
             named = _name_factor(c, inputs)
             if named:
                 hints += [f"`{name}` is {t}" for t in named]

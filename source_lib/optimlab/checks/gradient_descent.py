@@ -169,6 +169,12 @@ def _check_run_shape(run_gd, cases):
         if got.shape == expected.shape[1:] and np.allclose(got, expected[-1]):
             hint = ("only the final w was returned: return the whole trajectory, w0 and then w after every "
                     "step (append each w to a list and return np.array(the_list))")
+        elif got.shape == expected.shape[::-1] and got.ndim == 2:
+            hint = ("the trajectory is transposed: it needs one ROW per step, shape (steps + 1, ...); "
+                    "np.array(list_of_w) gives that (no .T)")
+        elif got.size == expected.size:
+            hint = ("the rows were joined along an existing axis (np.vstack, np.concatenate or a flattening): "
+                    "np.array(list_of_w) stacks the w_t along a NEW first axis, keeping each row w0's shape")
         elif got.shape[1:] != expected.shape[1:]:
             hint = ("each row must be one whole parameter vector w_t of w0's shape; stack the rows with "
                     "np.array(list_of_w) (no flattening, no np.concatenate)")

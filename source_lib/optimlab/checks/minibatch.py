@@ -170,6 +170,8 @@ HINTS = {
     "sgd_seed_ignored": ("the result does not depend on `seed`: create the generator from the argument, "
                          "`rng = np.random.default_rng(seed)`, not from a fixed number"),
     "final_w": "the returned w is not the last row of the path: return the parameters after the last update",
+    "shuffled_twice": ("the data were shuffled twice: once before the epochs and again by minibatches in every "
+                       "epoch. minibatches already shuffles; pass X and y as they are"),
     "exhausted": ("only the first epoch updates w: the generator minibatches(...) was created once, before the "
                   "epoch loop, and a generator is exhausted after one pass. Call minibatches(X, y, batch_size, rng) "
                   "anew in every epoch (inside `for epoch in range(epochs)`)"),
@@ -595,6 +597,19 @@ def _sgd_sign(grad_fn, w0, X, y, lr, epochs, batch_size, seed):
     return reference_train_sgd(grad_fn, w0, X, y, -lr, epochs, batch_size, seed)
 
 
+def _sgd_shuffled_twice(grad_fn, w0, X, y, lr, epochs, batch_size, seed):
+    rng = np.random.default_rng(seed)
+    perm = rng.permutation(len(X))
+    X, y = X[perm], y[perm]
+    w = np.asarray(w0, dtype=float)
+    path = [w]
+    for _ in range(epochs):
+        for X_b, y_b in reference_minibatches(X, y, batch_size, rng):
+            w = w - lr * grad_fn(w, X_b, y_b)
+            path.append(w)
+    return w, np.array(path)
+
+
 def _sgd_exhausted(grad_fn, w0, X, y, lr, epochs, batch_size, seed):
     rng = np.random.default_rng(seed)
     batches = reference_minibatches(X, y, batch_size, rng)
@@ -630,6 +645,7 @@ def _sgd_divided_by_batch(grad_fn, w0, X, y, lr, epochs, batch_size, seed):
 
 SGD_VARIANTS = [
     (_sgd_exhausted, "exhausted"),
+    (_sgd_shuffled_twice, "shuffled_twice"),
     (_sgd_seed_per_epoch, "seed_per_epoch"),
     (_sgd_divided_by_batch, "batch_mean_twice"),
     (_sgd_rng_in_loop, "rng_in_loop"),

@@ -76,6 +76,12 @@ def _ema_bias_corrected(values, beta):
     return v / (1.0 - beta ** np.arange(1, len(v) + 1))
 
 
+def _ema_bias_corrected_from_zero(values, beta):
+    v = reference_ema(values, beta)
+    with np.errstate(divide="ignore"):
+        return v / (1.0 - beta ** np.arange(0, len(v)))
+
+
 def _ema_start_at_first(values, beta):
     x = np.asarray(values, dtype=float)
     return _ema_loop(values, beta, lambda v, xt: beta * v + (1.0 - beta) * xt, v0=x[0])
@@ -108,6 +114,9 @@ _EMA_VARIANTS = [
     Variant(_ema_bias_corrected,
             "bias correction v_t / (1 - beta**t) was applied, but this exercise asks for the raw average "
             "v_t; the bias correction is a separate step later in the notebook"),
+    Variant(_ema_bias_corrected_from_zero,
+            "a bias correction v_t / (1 - beta**t) with t counted from 0 (1 - beta**0 = 0 divides by zero); this "
+            "exercise asks for the raw average, and a bias correction counts t from 1"),
     Variant(_ema_start_at_first,
             "the average was started at v_0 = x_1 (so v_1 = x_1); start from v_0 = 0, so that "
             "v_1 = (1 - beta) * x_1"),
