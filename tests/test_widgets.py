@@ -580,7 +580,7 @@ def test_data_explorer_shows_a_diverged_run():
     assert ex.marker.label.get_text() == f"diverged at iteration {h.diverged_at}"
     lo, hi = ex.ax_loss.get_ylim()
     assert lo <= h.batch_loss.min() and max(h.batch_loss.max(), h.train_loss.max()) <= hi
-    assert ex.fit_message.get_text() == "diverged: no model to show" and len(ex.fit_line.get_data()[0]) == 0
+    assert ex.fit_message.get_text() == "diverged: no model" and len(ex.fit_line.get_data()[0]) == 0
     assert ex.escaped is not None and len(ex.path_line.get_data()[0]) == ex.escaped + 1
     for artist in (*ex.notes.texts, ex.marker.label):
         if artist.get_visible():
@@ -688,3 +688,33 @@ def test_saddle_symlog_axis_has_few_ticks_and_labels_do_not_collide():
     r = ex.canvas.get_renderer()
     a, b = (ex.markers[n].label.get_window_extent(r) for n in ex.selected)
     assert not a.overlaps(b)
+
+
+@pytest.mark.parametrize("make", [
+    lambda: landscape_explorer("parabola", ["gd"], lr=1.05, static=True),
+    lambda: landscape_explorer("ill_conditioned", ["heavy_ball", "nesterov"], lr=0.2, static=True),
+    lambda: landscape_explorer("rosenbrock", ["gd", "momentum", "adam"], steps=300, static=True),
+    lambda: data_explorer("linear_regression", batch_size=10, lr=1.0, epochs=20, static=True),
+    lambda: data_explorer("softmax_regression", batch_size=16, epochs=5, static=True),
+    lambda: race(my_nesterov, "nesterov", lr=0.5, mu=0.9, static=True),
+], ids=["parabola-diverging", "hb-nesterov", "rosenbrock", "data-diverging", "softmax", "race-diverging"])
+def test_every_text_is_readable_and_inside_the_figure(make):
+    ex = make()
+    ex.canvas.draw()
+    r = ex.canvas.get_renderer()
+    fig = ex.figure.bbox
+    texts = list(ex.figure.texts)
+    ticks = []
+    for ax in ex.figure.axes:
+        texts += [*ax.texts, ax.title, ax._left_title, ax._right_title, ax.xaxis.label, ax.yaxis.label]
+        if ax.get_legend() is not None:
+            texts += ax.get_legend().get_texts()
+        for axis in (ax.xaxis, ax.yaxis):
+            ticks += [t.label1 for t in axis._update_ticks()]  # the ticks drawn (inside the limits)
+    texts = [t for t in texts + ticks if t.get_visible() and t.get_text().strip()]
+    assert len(texts) > 10
+    for t in texts:
+        bb = t.get_window_extent(r)
+        assert fig.x0 - 1 <= bb.x0 and bb.x1 <= fig.x1 + 1 and fig.y0 - 1 <= bb.y0 and bb.y1 <= fig.y1 + 1, t.get_text()
+        assert t.get_fontsize() >= 9, t.get_text()
+    assert min(t.get_fontsize() for t in ticks) >= 10  # 10 px at 100 % zoom (72 dpi)

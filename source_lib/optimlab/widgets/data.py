@@ -14,7 +14,8 @@ from . import theory as T
 from .base import Explorer, HyperControl, color_of
 from .common import check_lr_range, check_optimizer_names, lr_threshold
 from .common import lr_range as _lr_range
-from .layout import DivergenceMarker, Notes, clip_to_window, fit_limits, legend_fraction, on_log_axis, style_axes
+from .layout import (DivergenceMarker, Notes, adjust, clip_to_window, figure_height, fit_limits, legend_fraction,
+                     on_log_axis, style_axes)
 
 __all__ = ["DataExplorer", "data_explorer", "PROBLEMS"]
 
@@ -81,7 +82,7 @@ class DataExplorer(Explorer):
     """
 
     NOTE_LINES = 3  # two notes, one of which may wrap
-    FIGSIZE = (11.5, (300 + Notes.height_px(NOTE_LINES)) / 72.0)
+    FIGSIZE = (11.5, figure_height(Notes.height_px(NOTE_LINES)))
 
     def __init__(self, problem="linear_regression", optimizer="gd", *, lr=None, batch_size=None, epochs=20,
                  optimizers=None, data=None, val_fraction=None, seed=0, lr_range=None, static=None):
@@ -166,10 +167,8 @@ class DataExplorer(Explorer):
     # -- figure -------------------------------------------------------------------------------
     def _build_figure(self):
         fig = self.figure
-        h_pt, w_pt = self.FIGSIZE[1] * 72.0, self.FIGSIZE[0] * 72.0
         notes_h = Notes.height_px(self.NOTE_LINES)
-        fig.subplots_adjust(left=50 / w_pt, right=1 - 10 / w_pt, top=1 - 24 / h_pt, bottom=(notes_h + 40) / h_pt,
-                            wspace=0.3)
+        adjust(fig, notes_h, wspace=0.36)
         self.ax_path, self.ax_loss, self.ax_fit = fig.subplots(1, 3)
         ax = self.ax_path
         c = color_of(self.optimizer)
@@ -210,7 +209,7 @@ class DataExplorer(Explorer):
 
         ax = self.ax_fit
         self.fit_message = ax.text(0.5, 0.5, "", transform=ax.transAxes, ha="center", va="center",
-                                   fontsize=style.NOTE_SIZE, color="#b00000", fontweight="bold", zorder=8,
+                                   fontsize=style.LEGEND_SIZE, color="#b00000", fontweight="bold", zorder=8,
                                    bbox=dict(boxstyle="round,pad=0.3", fc="white", ec="#b00000", alpha=0.9))
         if self.problem == "softmax_regression":
             (self.fit_line,) = ax.plot([], [], "o-", color=c, ms=3, label="training accuracy")
@@ -303,7 +302,7 @@ class DataExplorer(Explorer):
             self.fit_line.set_data([], [])  # the parameters blew up: there is no model to draw
         else:
             self.fit_line.set_data(self._grid_x, self.model.predict(h.w, self._grid_x))
-        self.fit_message.set_text("diverged: no model to show" if h.diverged else "")
+        self.fit_message.set_text("diverged: no model" if h.diverged else "")
         frame = (self.epochs, self.optimizer)
         if frame != self._frame or not self._least_squares:
             self._frame = frame

@@ -12,7 +12,8 @@ from .. import style
 from .base import SLIDER_HYPERPARAMETERS, Explorer, HyperControl, color_of
 from .common import (RunCache, check_lr_range, check_optimizer_names, check_steps, formula_tex, landscape_mesh,
                      lr_range, lr_threshold, suggested_lr, theory_note)
-from .layout import DivergenceMarker, Notes, clip_to_window, fit_limits, legend_fraction, on_log_axis, style_axes
+from .layout import (DivergenceMarker, Notes, adjust, clip_to_window, figure_height, fit_limits, legend_fraction,
+                     on_log_axis, style_axes)
 
 __all__ = ["LandscapeExplorer", "landscape_explorer", "DEFAULT_AVAILABLE"]
 
@@ -114,7 +115,7 @@ class LandscapeExplorer(Explorer):
         self._n_notes = len(self.available) + 1
         self._note_lines = len(self.available) + 1 + math.ceil(len(self.available) / 2)
         self._notes_h = Notes.height_px(self._note_lines)
-        self.FIGSIZE = (self.WIDTH, (300 + self._notes_h) / 72.0)
+        self.FIGSIZE = (self.WIDTH, figure_height(self._notes_h))
         super().__init__(static=static)
 
     # -- state -------------------------------------------------------------------------------
@@ -163,10 +164,7 @@ class LandscapeExplorer(Explorer):
     # -- figure ------------------------------------------------------------------------------
     def _build_figure(self):
         fig = self.figure
-        h_pt = self.FIGSIZE[1] * 72.0
-        w_pt = self.FIGSIZE[0] * 72.0
-        fig.subplots_adjust(left=46 / w_pt, right=1 - 10 / w_pt, top=1 - 24 / h_pt,
-                            bottom=(self._notes_h + 40) / h_pt, wspace=0.2)
+        adjust(fig, self._notes_h, wspace=0.24)
         self.ax_path, self.ax_loss = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.15, 1.0]})
         self.loss_lines, self.markers = {}, {}
         for name in self.available:

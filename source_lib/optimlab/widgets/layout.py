@@ -12,15 +12,43 @@ from matplotlib.font_manager import FontProperties
 
 from .. import style
 
-__all__ = ["style_axes", "Notes", "fit_limits", "legend_fraction", "clip_to_window", "positive_floor", "on_log_axis",
+__all__ = ["style_axes", "fit_title", "adjust", "figure_height", "Notes", "fit_limits", "legend_fraction", "clip_to_window", "positive_floor", "on_log_axis",
            "DivergenceMarker"]
+
+
+#: Margins of the explorers' figures in points (= px at 72 dpi): room for the y tick labels and
+#: label on the left, the title on top, the x tick labels and label under the axes (the notes
+#: come below that), and the height of the plots themselves.
+MARGIN_LEFT, MARGIN_RIGHT, MARGIN_TOP, MARGIN_BOTTOM, PLOT_HEIGHT = 62.0, 12.0, 30.0, 50.0, 250.0
+
+
+def figure_height(notes_pt: float) -> float:
+    """Figure height in inches for plots of :data:`PLOT_HEIGHT` above ``notes_pt`` points of notes."""
+    return (MARGIN_TOP + PLOT_HEIGHT + MARGIN_BOTTOM + notes_pt) / 72.0
+
+
+def adjust(fig, notes_pt: float, wspace: float = 0.22):
+    """``subplots_adjust`` with the margins above, for a figure of :func:`figure_height`."""
+    w_pt, h_pt = fig.get_figwidth() * 72.0, fig.get_figheight() * 72.0
+    fig.subplots_adjust(left=MARGIN_LEFT / w_pt, right=1 - MARGIN_RIGHT / w_pt, top=1 - MARGIN_TOP / h_pt,
+                        bottom=(notes_pt + MARGIN_BOTTOM) / h_pt, wspace=wspace)
+
+
+def fit_title(ax, title, size=style.TITLE_SIZE, smallest=11.0):
+    """Set ``title``, smaller (down to ``smallest``) if it is wider than the axes."""
+    t = ax.set_title(title, fontsize=size)
+    renderer = _renderer(ax.figure)
+    while size > smallest and t.get_window_extent(renderer).width > ax.bbox.width + 20:
+        size -= 0.5
+        t.set_fontsize(size)
+    return t
 
 
 def style_axes(ax, title=None, xlabel=None, ylabel=None):
     """The course's font sizes on one axes (tick labels, labels, title)."""
     ax.tick_params(labelsize=style.TICK_SIZE)
     if title is not None:
-        ax.set_title(title, fontsize=style.TITLE_SIZE)
+        fit_title(ax, title)
     if xlabel is not None:
         ax.set_xlabel(xlabel, fontsize=style.LABEL_SIZE, labelpad=2)
     if ylabel is not None:
@@ -51,7 +79,7 @@ class Notes:
     resort, the last line that fits ends with an ellipsis: nothing is drawn outside the figure.
     """
 
-    MIN_SIZE = 9.0
+    MIN_SIZE = 10.0
     LEADING = 1.28  # line height / font size
 
     def __init__(self, fig, top_px: float, n_entries: int, n_lines: int, fontsize: float = style.NOTE_SIZE,

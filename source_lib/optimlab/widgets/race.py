@@ -13,7 +13,8 @@ from .base import SLIDER_HYPERPARAMETERS, Explorer, HyperControl
 from .common import (RunCache, check_lr_range, check_steps, formula_tex, landscape_mesh, lr_threshold, suggested_lr,
                      theory_note)
 from .common import lr_range as _lr_range
-from .layout import DivergenceMarker, Notes, clip_to_window, fit_limits, legend_fraction, on_log_axis, style_axes
+from .layout import (DivergenceMarker, Notes, adjust, clip_to_window, figure_height, fit_limits, legend_fraction,
+                     on_log_axis, style_axes)
 
 __all__ = ["Race", "race"]
 
@@ -33,7 +34,7 @@ class Race(Explorer):
     """
 
     NOTE_LINES = 4  # the comparison, the theory, a divergence message (one of them may wrap)
-    FIGSIZE = (10.5, (300 + Notes.height_px(NOTE_LINES)) / 72.0)
+    FIGSIZE = (10.5, figure_height(Notes.height_px(NOTE_LINES)))
 
     def __init__(self, learner_fn, reference="momentum", landscape="ill_conditioned", *, steps=100, start=None,
                  name=None, lr_range=None, static=None, **hyper):
@@ -114,10 +115,8 @@ class Race(Explorer):
     # -- figure ---------------------------------------------------------------------------------
     def _build_figure(self):
         fig = self.figure
-        h_pt, w_pt = self.FIGSIZE[1] * 72.0, self.FIGSIZE[0] * 72.0
         notes_h = Notes.height_px(self.NOTE_LINES)
-        fig.subplots_adjust(left=46 / w_pt, right=1 - 10 / w_pt, top=1 - 24 / h_pt, bottom=(notes_h + 40) / h_pt,
-                            wspace=0.2)
+        adjust(fig, notes_h, wspace=0.24)
         self.ax_path, self.ax_loss = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.15, 1.0]})
         L = self.landscape
         ax = self.ax_path
