@@ -274,6 +274,16 @@ def _symlog_ticks(ax, axis, lo, hi, most=9):
             break
         step += 1
     target = ax.yaxis if axis == "y" else ax.xaxis
+    # Near 0 the linear part of the axis is a few pixels: drop ticks closer than 1.8 label heights to a kept one.
+    tr = target.get_transform()
+    lo_s, hi_s = (float(v) for v in tr.transform(np.array([lo, hi])))
+    length = ax.bbox.height if axis == "y" else ax.bbox.width
+    pos_px = {t: (float(tr.transform(np.array([t]))[0]) - lo_s) / (hi_s - lo_s) * length for t in ticks}
+    kept = []
+    for t in sorted(ticks, key=lambda t: (t != 0.0, -abs(t))):
+        if all(abs(pos_px[t] - pos_px[k]) >= 1.8 * style.TICK_SIZE * ax.figure.dpi / 72.0 for k in kept):
+            kept.append(t)
+    ticks = kept
     target.set_major_locator(FixedLocator(sorted(ticks)))
     target.set_minor_locator(NullLocator())
 
