@@ -1,7 +1,7 @@
 """Build the rendered edition of the course: static HTML pages with outputs (``make site``).
 
-Every notebook in ``course/`` (the released, learner versions) is executed from its own folder with nbclient,
-the way a visitor who runs all cells sees it:
+Every notebook in ``course/`` (the released, learner versions) is executed with nbclient, from its own folder in
+a copy of ``course/`` taken when the build starts, the way a visitor who runs all cells sees it:
 
 * the exercises are not done, so each demo cell falls back to the reference implementation
   (``optimlab.checks.implemented_or_reference`` prints a note saying so) and each check cell fails with the
@@ -12,10 +12,13 @@ the way a visitor who runs all cells sees it:
   from a web server or straight from the disk (``file://``).
 
 The pages mirror ``course/`` (``<id>/<notebook>.html``, links between notebooks rewritten from ``.ipynb``), and
-``index.html`` lists them in order. Each page has a bar linking to the index, the previous and the next page.
+``index.html`` lists them in order; ``build_report.json`` records each run (seconds, figures, cell errors).
+Each page has a bar linking to the index, the previous and the next page.
 Markdown files in ``course/`` (``*.md``) become pages too; images next to the notebooks are copied.
 
     python scripts/build_site.py [--out build/site] [--jobs 2] [--timeout 120] [NOTEBOOK ...]
+
+Given notebooks, only their pages are rebuilt (the index and the navigation still cover the whole course).
 
 Exits with status 1 if a notebook could not be executed to its end (a dead kernel, a cell interrupted after
 ``--timeout`` seconds); the page is still written with the outputs it got.
@@ -23,11 +26,13 @@ Exits with status 1 if a notebook could not be executed to its end (a dead kerne
 from __future__ import annotations
 
 import argparse
-import html
+import functools
+import json
 import os
 import re
 import shutil
 import sys
+import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -38,6 +43,7 @@ COURSE = ROOT / "course"
 DEFAULT_OUT = ROOT / "build" / "site"
 TEMPLATE_DIR = Path(__file__).resolve().parent / "site_template"
 MATHJAX_FILE = "tex-svg-full.js"
+REPORT = "build_report.json"
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp"}
 SITE_TITLE = "optimlab — the optimization algorithms of deep learning, step by step"
 
@@ -109,12 +115,13 @@ def execute(path: Path, timeout: int) -> tuple[object, dict]:
     from nbclient.exceptions import DeadKernelError
 
     nb = read_source(path)
-    report = {"cells": sum(c.cell_type == "code" for c in nb.cells), "seconds": 0.0, "problem": ""}
+    report = {"cells": sum(c.cell_type == "code" for c in nb.cells), "seconds": 0.0, "problem": "", "errors": [],
+              "timeouts": 0, "figures": 0}
     if path.suffix != ".ipynb":
         return nb, report
     start = time.perf_counter()
     client = nbclient.NotebookClient(
-        nb, timeout=timeout, interrupt_on_timeout=True, allow_errors=True, kernel_name="python3",
+        nb, timeout=timeout, interrupt_on_timeout=True, allow_errors=True, kernel_name="python3", startup_timeout=180,
         resources={"metadata": {"path": str(path.parent)}},
         extra_arguments=["--IPKernelApp.log_level=ERROR"])
     try:
@@ -135,8 +142,14 @@ def execute(path: Path, timeout: int) -> tuple[object, dict]:
 _IPYNB_LINK = re.compile(r'(href=")(?![a-z][a-z0-9+.-]*:|#|/)([^"#]*?)\.(?:ipynb|md)([#"])', re.I)
 
 
-def render(nb, page: Page, pages: list[Page], index: int) -> str:
+@functools.lru_cache(maxsize=1)
+def _exporter():
     from nbconvert import HTMLExporter
+
+    return HTMLExporter(template_name="site_template", extra_template_basedirs=[str(TEMPLATE_DIR.parent)])
+
+
+def render(nb, page: Page, pages: list[Page], index: int) -> str:
 
     depth = len(page.rel.parts) - 1
     root = "../" * depth
@@ -146,7 +159,7 @@ def render(nb, page: Page, pages: list[Page], index: int) -> str:
 
     prev_page = pages[index - 1] if index > 0 else None
     next_page = pages[index + 1] if index + 1 < len(pages) else None
-    exporter = HTMLExporter(template_name="site_template", extra_template_basedirs=[str(TEMPLATE_DIR.parent)])
+    exporter = _exporter()
     resources = {
         "metadata": {"name": page.title},
         "site": {"root": root, "title": SITE_TITLE, "index": root + "index.html", "prev": link(prev_page),
@@ -187,48 +200,78 @@ def _execute_one(args):
     return execute(path, timeout)
 
 
-def build(out: Path, sources: list[Path], jobs: int = 1, timeout: int = 120, course: Path = COURSE,
-          only: list[Path] | None = None) -> list[Page]:
-    """Write the site for ``sources`` (in order) into ``out``; return the pages built, with their reports.
+def _snapshot(course: Path, target: Path, tries: int = 5) -> Path:
+    """Copy ``course`` to ``target``; retried when a file vanishes during the copy (a release in progress)."""
+    for attempt in range(tries):
+        try:
+            shutil.copytree(course, target, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+            return target
+        except (FileNotFoundError, shutil.Error):
+            if attempt == tries - 1:
+                raise
+            shutil.rmtree(target, ignore_errors=True)
+            time.sleep(2)
+    return target
 
-    ``only``: execute and write just these sources (the others' pages are kept as they are); the navigation and the
-    index still cover all ``sources``.
+
+def build(out: Path, course: Path = COURSE, only: list[str] | None = None, jobs: int = 1,
+          timeout: int = 120) -> list[Page]:
+    """Write the site of ``course`` into ``out``; return the pages executed, with their reports.
+
+    ``only``: execute and write just these notebooks (paths of notebooks of ``course``; the other pages are kept
+    as they are); the navigation and the index still cover the whole course.
     """
     mathjax = mathjax_source()
-    out.mkdir(parents=True, exist_ok=True)
-    static = out / "_static"
-    (static / "mathjax").mkdir(parents=True, exist_ok=True)
-    shutil.copy2(mathjax / "es5" / MATHJAX_FILE, static / "mathjax" / MATHJAX_FILE)
-    shutil.copy2(mathjax / "LICENSE", static / "mathjax" / "LICENSE")
-    shutil.copy2(TEMPLATE_DIR / "site.css", static / "site.css")
-    for image in course.rglob("*"):
-        if image.suffix.lower() in IMAGE_SUFFIXES and ".ipynb_checkpoints" not in image.parts:
-            target = out / image.relative_to(course)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(image, target)
-
-    pages = [Page(src, src.relative_to(course).with_suffix(".html")) for src in sources]
-    for page in pages:  # titles first: every page's navigation names its neighbours
-        page.title, page.summary = title_and_summary(read_source(page.source), page.source.stem)
-
+    course = course.resolve()
     os.environ["OPTIMLAB_STATIC"] = "1"  # the kernels inherit it: explorers draw their static PNG
-    selected = {p.resolve() for p in only} if only else None
-    todo = [p for p in pages if selected is None or p.source.resolve() in selected]
-    work = [(p.source, timeout) for p in todo]
-    if jobs > 1:
-        with ProcessPoolExecutor(jobs) as pool:
-            results = list(pool.map(_execute_one, work))
-    else:
-        results = [_execute_one(w) for w in work]
+    # The notebooks run in a copy of course/: one consistent version of the course even while a release
+    # rewrites course/ (the kernels' working folders, and the relative paths between notebooks, are as in course/).
+    with tempfile.TemporaryDirectory(prefix="optimlab_site_") as tmp:
+        snapshot = _snapshot(course, Path(tmp) / "course")
+        sources = find_sources(snapshot)
+        if not sources:
+            raise SystemExit(f"no notebook (*.ipynb) or page (*.md) in {course}")
+        wanted = None
+        if only:
+            wanted = {snapshot / Path(o).resolve().relative_to(course) for o in only}
+            find_sources(snapshot, [str(w) for w in wanted])  # refuses a path that is not a page of the course
+        pages = [Page(src, src.relative_to(snapshot).with_suffix(".html")) for src in sources]
+        for page in pages:  # titles first: every page's navigation names its neighbours
+            page.title, page.summary = title_and_summary(read_source(page.source), page.source.stem)
+        todo = [p for p in pages if wanted is None or p.source in wanted]
+        work = [(p.source, timeout) for p in todo]
+        if jobs > 1 and len(work) > 1:
+            with ProcessPoolExecutor(min(jobs, len(work))) as pool:
+                results = list(pool.map(_execute_one, work))
+        else:
+            results = [_execute_one(w) for w in work]
+
+        out.mkdir(parents=True, exist_ok=True)
+        static = out / "_static"
+        (static / "mathjax").mkdir(parents=True, exist_ok=True)
+        shutil.copy2(mathjax / "es5" / MATHJAX_FILE, static / "mathjax" / MATHJAX_FILE)
+        shutil.copy2(mathjax / "LICENSE", static / "mathjax" / "LICENSE")
+        shutil.copy2(TEMPLATE_DIR / "site.css", static / "site.css")
+        for image in snapshot.rglob("*"):
+            if image.suffix.lower() in IMAGE_SUFFIXES:
+                target = out / image.relative_to(snapshot)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(image, target)
 
     site = [Page(Path("index"), Path("index.html"), SITE_TITLE)] + pages
     for page, (nb, report) in zip(todo, results):
         page.report = report
-        i = site.index(page)
+        page.source = course / page.source.relative_to(snapshot)
         target = out / page.rel
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(render(nb, page, site, i), encoding="utf-8")
+        target.write_text(render(nb, page, site, site.index(page)), encoding="utf-8")
     (out / "index.html").write_text(render(index_notebook(pages), site[0], site, 0), encoding="utf-8")
+    # What each page's run gave (seconds, figures, the errors of its cells), kept across partial rebuilds.
+    report_path = out / REPORT
+    reports = json.loads(report_path.read_text()) if report_path.exists() else {}
+    reports = {k: v for k, v in reports.items() if k in {p.rel.as_posix() for p in pages}}
+    reports.update({p.rel.as_posix(): p.report for p in todo})
+    report_path.write_text(json.dumps(reports, indent=1, sort_keys=True))
     return todo
 
 
@@ -246,12 +289,14 @@ def main(argv=None) -> int:
     if args.timeout < 1:
         parser.error(f"--timeout must be an integer >= 1 (seconds), got {args.timeout}")
     course = args.course.resolve()
-    sources = find_sources(course)
-    if not sources:
-        parser.error(f"no notebook (*.ipynb) or page (*.md) in {course}")
-    only = find_sources(course, args.notebooks) if args.notebooks else None
+    if not course.is_dir():
+        parser.error(f"--course {course} is not a folder")
+    for nb in args.notebooks:
+        path = Path(nb).resolve()
+        if not (path.is_relative_to(course) and path.suffix in (".ipynb", ".md") and path.is_file()):
+            parser.error(f"{nb} is not a notebook (*.ipynb) or page (*.md) of {course}")
     start = time.perf_counter()
-    pages = build(args.out.resolve(), sources, jobs=args.jobs, timeout=args.timeout, course=course, only=only)
+    pages = build(args.out.resolve(), course, only=args.notebooks or None, jobs=args.jobs, timeout=args.timeout)
     failed = 0
     for p in pages:
         r = p.report

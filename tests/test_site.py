@@ -125,6 +125,12 @@ def test_every_cell_ran_and_nothing_comes_from_the_network(site, notebook):
     assert len(prompts) == code_cells, f"{page.name}: {len(prompts)} of {code_cells} code cells ran"
     assert prompts == [str(k) for k in range(1, code_cells + 1)], prompts
     assert "ExerciseFailure" in text, f"{page.name}: the released notebook's check cells did not fail"
+    # The only errors are the check cells' ExerciseFailure: anything else is a bug in the course.
+    report = json.loads((site["out"] / build_site.REPORT).read_text())[_page(notebook).as_posix()]
+    assert not report["problem"], f"{page.name}: {report['problem']}"
+    others = [e for e in report["errors"] if e != "ExerciseFailure"]
+    assert not others, f"{page.name}: cells fail with {others}, not only the unfinished exercises' checks"
+    assert report["errors"], f"{page.name}: no check cell failed, though no exercise is done"
     external = [u for u in _parse(page).scripts if re.match(r"^(https?:)?//", u)]
     assert not external, f"{page.name} loads {external} from the network"
     # links between notebooks lead to their pages
@@ -135,7 +141,7 @@ def test_every_cell_ran_and_nothing_comes_from_the_network(site, notebook):
 def test_bad_arguments_are_refused():
     for args, expected in ((["--jobs", "0"], "--jobs must be an integer >= 1, got 0"),
                            (["--timeout", "-5"], "--timeout must be an integer >= 1 (seconds), got -5"),
-                           (["nope.ipynb"], "not a notebook of")):
+                           (["nope.ipynb"], "nope.ipynb is not a notebook (*.ipynb) or page (*.md) of")):
         proc = subprocess.run([sys.executable, str(ROOT / "scripts" / "build_site.py"), *args],
                               capture_output=True, text=True)
         assert proc.returncode != 0 and expected in proc.stderr, (args, proc.stderr)
@@ -224,6 +230,8 @@ def test_page_shows_figures_and_formulas(site, browser, notebook):
     finally:
         page.close()
     expected = _min_figures(notebook)
+    report = json.loads((site["out"] / build_site.REPORT).read_text())[rel.as_posix()]
+    assert len(images) == report["figures"], f"{rel}: {len(images)} images, the run gave {report['figures']} PNGs"
     assert len(images) >= expected > 0, f"{rel}: {len(images)} images, expected at least {expected}"
     broken = [i for i in images if not (i["done"] and i["w"] > 0 and i["h"] > 0)]
     assert not broken, f"{rel}: {len(broken)} of {len(images)} images did not load"
