@@ -348,6 +348,9 @@ def _report(exercise, label, step_text, wrong, got, expected, diff, hints, where
         lines.append(f"  note:     {note}")
     for w in where:
         lines.append(f"  where:    {w}")
+    if len(hints) > 3:
+        # Many explanations reproducing one number (an integer answer, say) are weak evidence each.
+        hints = hints[:3] + [f"({len(hints) - 3} more explanations give the same numbers here)"]
     if hints:
         lines.append("Likely mistake: " + "\n  or: ".join(hints))
     else:
