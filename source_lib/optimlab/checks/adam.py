@@ -86,6 +86,10 @@ def _adam_keras(w, m, V, g, t, lr, beta1, beta2, eps):
     return w - alpha * m / (np.sqrt(V) + eps), m, V
 
 
+def _adam_beta1_everywhere(w, m, V, g, t, lr, beta1, beta2, eps):
+    return _ref_adam_step(w, m, V, g, t, lr, beta1, beta1, eps)
+
+
 def _adam_swapped_return(w, m, V, g, t, lr, beta1, beta2, eps):
     w, m, V = _ref_adam_step(w, m, V, g, t, lr, beta1, beta2, eps)
     return w, V, m
@@ -132,6 +136,9 @@ _ADAM_VARIANTS = [
     _v("V has no (1 - beta2) factor: V <- beta2 * V + (1 - beta2) * g**2", V_rule=lambda V, g, b1, b2: b2 * V + g * g),
     _v("beta1 was used for V too: the second moment averages with beta2, V <- beta2 * V + (1 - beta2) * g**2",
        V_rule=lambda V, g, b1, b2: b1 * V + (1 - b1) * g * g),
+    Variant(_adam_beta1_everywhere,
+            "beta1 was used for V too, in its average and its correction: the second moment uses beta2, "
+            "V <- beta2 * V + (1 - beta2) * g**2 and V_hat = V / (1 - beta2**t)"),
     _v("V averages g instead of g**2: the second moment is the average of the SQUARED gradient",
        V_rule=lambda V, g, b1, b2: b2 * V + (1 - b2) * g),
     _v("V averages |g| instead of g**2: the second moment is the average of the squared gradient",
@@ -140,6 +147,7 @@ _ADAM_VARIANTS = [
        V_rule=lambda V, g, b1, b2: V + g * g),
     _v("the square root is missing: divide by sqrt(V_hat) + eps, not V_hat + eps",
        denom=lambda V_hat, eps: V_hat + eps),
+    _v("eps is missing: divide by sqrt(V_hat) + eps, not by sqrt(V_hat) alone", denom=lambda V_hat, eps: np.sqrt(V_hat)),
     _v("the step used the old m and V: update both moments first, then step with the new ones", old=True),
     Variant(_adam_sign, "the sign: the step goes downhill, w - lr * m_hat / (sqrt(V_hat) + eps), not w + ..."),
     Variant(_adam_no_lr, "the learning rate is missing: the step is lr * m_hat / (sqrt(V_hat) + eps)"),
@@ -429,6 +437,11 @@ def _db_mean(W, b, X, y):
     return dW, db / np.asarray(X).shape[0]
 
 
+def _dW_mean(W, b, X, y):
+    dW, db = reference_softmax_ce_grad(W, b, X, y)
+    return dW / np.asarray(X).shape[0], db
+
+
 def _db_zero(W, b, X, y):
     dW, db = reference_softmax_ce_grad(W, b, X, y)
     return dW, np.zeros_like(db)
@@ -451,6 +464,9 @@ _SOFTMAX_VARIANTS = [
         lambda Z, Y, N: (_softmax(Z, axis=1) - np.argmax(Y, axis=1)[:, None]) / N),
     _sg("the softmax is missing: dL/dZ = (softmax(Z) - onehot(y)) / N, with probabilities, not the logits Z",
         lambda Z, Y, N: (Z - Y) / N),
+    _sg("the mean was taken over all N * C entries of G (P.size): the cross-entropy is averaged over the N "
+        "examples only, G = (P - onehot(y)) / N", lambda Z, Y, N: (_softmax(Z, axis=1) - Y) / Z.size),
+    Variant(_dW_mean, "dW was divided by N twice: dW = X^T G, where G = (P - onehot(y)) / N already holds the 1/N"),
     Variant(_db_mean, "db was divided by N twice: db is the SUM over the examples of G = (P - onehot(y)) / N"),
     Variant(_db_zero, "db is zero: the bias gradient is the sum of the rows of G = (P - onehot(y)) / N"),
 ]
