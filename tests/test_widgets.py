@@ -718,3 +718,24 @@ def test_every_text_is_readable_and_inside_the_figure(make):
         assert fig.x0 - 1 <= bb.x0 and bb.x1 <= fig.x1 + 1 and fig.y0 - 1 <= bb.y0 and bb.y1 <= fig.y1 + 1, t.get_text()
         assert t.get_fontsize() >= 9, t.get_text()
     assert min(t.get_fontsize() for t in ticks) >= 10  # 10 px at 100 % zoom (72 dpi)
+
+
+def test_notes_band_grows_when_more_optimizers_are_ticked():
+    ex = landscape_explorer("ill_conditioned", ["gd"], available=["momentum", "heavy_ball", "nesterov", "adam"],
+                            lr=10.0, static=False)
+    h1 = ex.figure.get_figheight()
+    assert ex._note_lines == 1 + 1 + 1  # not reserved for the four unticked ones: no empty band
+    for n in ("momentum", "heavy_ball", "nesterov", "adam"):
+        ex.checkboxes[n].value = True
+    assert ex._note_lines == 5 + 1 + 2 and ex.figure.get_figheight() > h1
+    ex.set_hyper("momentum", lr=10.0)
+    ex.set_hyper("nesterov", lr=5.0)  # two more long divergence notes
+    ex.png()
+    r = ex.figure.canvas.get_renderer()
+    texts = [t for t in ex.notes.texts if t.get_visible()]
+    assert len(texts) == 5 and not any(t.get_text().endswith("…") for t in texts)
+    for t in texts:
+        assert _inside_figure(ex, t)
+    # The notes sit below the x-axis label of the plots.
+    label_bottom = min(ax.xaxis.label.get_window_extent(r).y0 for ax in ex.figure.axes)
+    assert max(t.get_window_extent(r).y1 for t in texts) <= label_bottom

@@ -109,11 +109,10 @@ class LandscapeExplorer(Explorer):
         self.results = {}
         self.escaped = {}
         self.cache = RunCache()
-        # Notes: one entry per optimizer that can be ticked plus a general one. Each fits on one line
-        # except a divergence or escape note, which may need two: one spare line per two optimizers
-        # (Notes wraps, shrinks the font if needed and never draws outside the figure).
+        # Notes: one entry per optimizer shown plus a general one (text artists for every optimizer
+        # that can be ticked); the band under the plots grows when more are ticked (see _note_lines_for).
         self._n_notes = len(self.available) + 1
-        self._note_lines = len(self.available) + 1 + math.ceil(len(self.available) / 2)
+        self._note_lines = self._note_lines_for(len(self.selected))
         self._notes_h = Notes.height_px(self._note_lines)
         self.FIGSIZE = (self.WIDTH, figure_height(self._notes_h))
         super().__init__(static=static)
@@ -143,6 +142,27 @@ class LandscapeExplorer(Explorer):
                     values["lr"] = self._user_lr[name]
             out[name] = values
         return out
+
+    @staticmethod
+    def _note_lines_for(n_shown: int) -> int:
+        """Lines of notes for ``n_shown`` optimizers: one each, the general line, and a spare line per
+        three optimizers for a divergence or escape note that wraps (Notes shrinks the font before
+        anything would be cut)."""
+        return n_shown + 1 + math.ceil(n_shown / 3)
+
+    def _fit_notes_band(self):
+        """Grow or shrink the figure's notes band to the optimizers ticked now (a checkbox changed)."""
+        lines = self._note_lines_for(len(self.selected))
+        if lines == self._note_lines:
+            return
+        self._note_lines, self._notes_h = lines, Notes.height_px(lines)
+        self.FIGSIZE = (self.WIDTH, figure_height(self._notes_h))
+        # forward=True tells ipympl's front-end the new size; the next draw is a full one.
+        self.figure.set_size_inches(*self.FIGSIZE, forward=True)
+        adjust(self.figure, self._notes_h, wspace=0.24)
+        self.notes.top_px, self.notes.n_lines = self._notes_h, lines
+        self._background = None
+        self._layout_dirty = True
 
     def _lr_ranges(self) -> dict:
         """The learning-rate slider range of each optimizer for the current landscape and values."""
@@ -252,6 +272,7 @@ class LandscapeExplorer(Explorer):
             # The frame (x-limits, legend) depends only on these: slider moves redraw by blitting.
             self._frame = frame
             self._layout_dirty = True
+            self._fit_notes_band()
             self.ax_loss.set_xlim(0, max(self.steps, 1))
             self._update_legend()
         if self._set_loss_limits():

@@ -348,7 +348,8 @@ class DivergenceMarker:
 
     def show(self, x, y, text):
         """Mark ``(x, y)`` (data coordinates); the label goes beside it where it covers the fewest curve
-        points and no legend, inside the axes."""
+        points and no legend, inside the axes; if every place would cover the legend or another label,
+        only the cross is shown."""
         from matplotlib.transforms import offset_copy
 
         ax = self.ax
@@ -381,7 +382,11 @@ class DivergenceMarker:
             score = (outside, on_legend, covered)
             if best is None or score < best[0]:
                 best = (score, dx, dy, ha, va)
-        _, dx, dy, ha, va = best
+        (outside, clashes, _), dx, dy, ha, va = best
+        if clashes:
+            # Every place overlaps the legend or another run's label (several runs diverged at the same
+            # spot): the cross stays, the notes under the plot say at which step.
+            self.label.set_visible(False)
         self.label.set_ha(ha)
         self.label.set_va(va)
         self.label.set_transform(offset_copy(ax.transData, fig=ax.figure, x=dx, y=dy, units="points"))
