@@ -140,6 +140,9 @@ def test_03_shuffling_lowers_the_floor_up_to_about_3_7_times(line200):
     assert shuffled == pytest.approx(floor_shuffled(lam, s, 200, 0.01, 16), rel=0.05)
     assert independent == pytest.approx(floor_independent(lam, s, 200, 0.01, 16), rel=0.05)
     assert round(independent / shuffled, 1) == 3.7
+    # "nearly level with them at lr = 0.1 (within about 10 per cent)", measured
+    for B in (1, 4, 16):
+        assert abs(_measured_floor(line200, 0.1, B, True) / _measured_floor(line200, 0.1, B, False) - 1) < 0.12
 
 
 def test_03_measured_floors_agree_with_the_formulas_within_16_percent(line200):
