@@ -150,7 +150,7 @@ def _exporter():
 
 
 def render(nb, page: Page, pages: list[Page], index: int) -> str:
-
+    """``page`` as HTML; ``pages`` is the whole site in order (the index first), ``index`` this page's place."""
     depth = len(page.rel.parts) - 1
     root = "../" * depth
 
@@ -163,7 +163,11 @@ def render(nb, page: Page, pages: list[Page], index: int) -> str:
     resources = {
         "metadata": {"name": page.title},
         "site": {"root": root, "title": SITE_TITLE, "index": root + "index.html", "prev": link(prev_page),
-                 "next": link(next_page), "mathjax": root + "_static/mathjax/" + MATHJAX_FILE},
+                 "next": link(next_page), "mathjax": root + "_static/mathjax/" + MATHJAX_FILE,
+                 "contents": [dict(link(p), current=p is page) for p in pages[1:]],
+                 # a visitor may land on any page: say what it shows and how to run it for real
+                 "source": ("course/" + page.rel.with_suffix(".ipynb").as_posix()
+                            if page.source.suffix == ".ipynb" else None)},
     }
     nb.metadata["title"] = page.title
     body, _ = exporter.from_notebook_node(nb, resources=resources)

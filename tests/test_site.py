@@ -3,9 +3,9 @@
 The site is built once for this module, by ``make site SITE_DIR=<tmp>`` (the command a reader runs; it installs
 the `site` extra, MathJax, on first use), from the course as it is in ``course/``. Then:
 
-* without a browser: the index links every notebook in course order, each page's bar links the index and its
-  neighbours, every code cell ran (check cells of unfinished exercises fail, the cells after them still run),
-  nothing is loaded from the network;
+* without a browser: the index links every notebook in course order, each page's bar links the index, its
+  neighbours and (Contents) every page, every code cell ran (check cells of unfinished exercises fail, the cells
+  after them still run), nothing is loaded from the network;
 * in headless Chromium, each page opened from the disk (``file://``): every figure is an ``<img>`` that loaded
   (naturalWidth > 0), at least one per cell that shows a plot or an explorer, explorers as their static PNG (no
   widget left as text), formulas typeset by MathJax (SVG output, no TeX error, no ``$...$`` left in the text),
@@ -121,6 +121,9 @@ def test_navigation_links_index_previous_and_next(site):
             assert (order[i - 1], "prev") in resolved, f"{rel}: no link to the previous page {order[i - 1]}"
         if i + 1 < len(order):
             assert (order[i + 1], "next") in resolved, f"{rel}: no link to the next page {order[i + 1]}"
+        # the Contents drop-down links every other page
+        missing = set(order[1:]) - {rel} - {h for h, _ in resolved}
+        assert not missing, f"{rel}: the contents do not link {sorted(missing)}"
 
 
 @pytest.mark.parametrize("notebook", _notebooks(), ids=lambda p: p.stem)
@@ -255,11 +258,11 @@ def test_page_shows_figures_and_formulas(site, browser, notebook):
 def test_index_page_in_browser(site, browser):
     page, problems = _open(browser, (site["out"] / "index.html").as_uri())
     try:
-        hrefs = page.evaluate("() => Array.from(document.querySelectorAll('main a'), a => a.href)")
+        hrefs = page.evaluate("() => Array.from(document.querySelectorAll('.jp-RenderedMarkdown a'), a => a.href)")
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "site_index.png"), full_page=True)
         first = _page(_notebooks()[0]).as_posix()
-        page.locator(f"a[href='{first}']").first.click()
+        page.locator(f".jp-RenderedMarkdown a[href='{first}']").first.click()
         page.wait_for_load_state()
         assert page.url.endswith(first), page.url
     finally:
