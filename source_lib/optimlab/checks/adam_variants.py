@@ -331,7 +331,7 @@ _RECTIFIER_VARIANTS = [
 
 def _rectifier_cases(hidden: bool):
     cases = [Case(f"t={t}, beta2={b}", {"t": t, "beta2": b}) for t, b in
-             ((7, 0.999), (10, 0.9), (3, 0.999), (40, 0.99))]
+             ((7, 0.999), (10, 0.9), (3, 0.999), (40, 0.99), (8, 0.7))]
     if hidden:
         cases += [Case(f"t={t}, beta2={b}", {"t": t, "beta2": b}) for t, b in
                   ((6, 0.999), (5, 0.999), (1, 0.9), (1000, 0.999), (25, 0.95), (5, 0.9), (6, 0.5), (200, 0.98))]
@@ -343,6 +343,16 @@ def check_radam_rectifier(radam_rectifier, hidden: bool = False) -> None:
     exercise = "radam_rectifier"
     _require_callable(radam_rectifier, exercise)
     cases = _rectifier_cases(hidden)
+
+    def rho_only(t, beta2):
+        return radam_rectifier(t, beta2)[0]
+
+    def check_rho(cases_):
+        # rho_t alone, with the engine's diagnosis and the known mistakes in rho_inf and rho_t
+        check_function(rho_only, lambda t, beta2: reference_radam_rectifier(t, beta2)[0], cases_, exercise=exercise,
+                       returns=("rho_t",), variants=rho_variants, quiet=True)
+
+    rho_variants = [Variant(lambda t, beta2, v=v: v.fn(t, beta2)[0], v.hint) for v in _RECTIFIER_VARIANTS[:6]]
     # First the threshold: which steps are rectified and which are plain momentum steps (r_t = None).
     numeric = []
     for case in cases:
@@ -354,7 +364,15 @@ def check_radam_rectifier(radam_rectifier, hidden: bool = False) -> None:
                                   f"`return` statement?")
         if not isinstance(got, (tuple, list)) or len(got) != 2:
             raise ExerciseFailure(f"{exercise}, case {case.label}: return the pair (rho_t, r_t), got {got!r:.80}")
+        if got[0] is None or (r_t is not None and np.ndim(got[0]) == 0 and np.ndim(got[1]) == 0
+                              and got[1] is not None and np.isclose(float(got[1]), rho_t)
+                              and not np.isclose(float(got[0]), rho_t)):
+            raise ExerciseFailure(f"{exercise}, case {case.label}: the pair is in the wrong order: return "
+                                  f"(rho_t, r_t), rho_t first (expected rho_t = {rho_t:.6g}, r_t = {r_t!r}), got "
+                                  f"{tuple(got)!r:.80}")
         got_r = got[1]
+        if (r_t is None) != (got_r is None):
+            check_rho([case])  # a wrong rho_t moves the threshold: name that mistake first
         if r_t is None and got_r is not None:
             what = "0" if np.ndim(got_r) == 0 and np.isfinite(got_r) and float(got_r) == 0.0 else f"{got_r!r:.40}"
             raise ExerciseFailure(
@@ -374,12 +392,7 @@ def check_radam_rectifier(radam_rectifier, hidden: bool = False) -> None:
     check_function(radam_rectifier, reference_radam_rectifier, rectified, exercise=exercise,
                    returns=("rho_t", "r_t"), variants=_RECTIFIER_VARIANTS, quiet=True)
 
-    def rho_only(t, beta2):
-        return radam_rectifier(t, beta2)[0]
-
-    rho_variants = [Variant(lambda t, beta2, v=v: v.fn(t, beta2)[0], v.hint) for v in _RECTIFIER_VARIANTS[:6]]
-    check_function(rho_only, lambda t, beta2: reference_radam_rectifier(t, beta2)[0], warmup, exercise=exercise,
-                   returns=("rho_t",), variants=rho_variants, quiet=True)
+    check_rho(warmup)
     print(f"{exercise}: all {len(cases)} cases passed ({len(warmup)} of them in the warm-up, r_t = None).")
 
 
@@ -458,11 +471,14 @@ _DRIFT_VARIANTS = [
     _vd("this divides every step by V_a, AMSGrad's running maximum (then the drift is (2 - C) / sqrt(V_a) < 0): "
         "Adam divides each step by its own V_a, V_b, V_c", V=_V_amsgrad),
     _vd("only one of the two -1 steps was counted: the period is C, -1, -1", signs=(-1, 1, 0)),
+    Variant(lambda C, beta2: _drift(C, beta2) / 3,
+            "this is the average per step, a third of the drift: the drift is the change over the whole period, "
+            "the sum of its three steps"),
 ]
 
 
 def _drift_cases(hidden: bool):
-    cases = [Case(f"C={C}, beta2={b}", {"C": C, "beta2": b}) for C, b in ((3.0, 0.3), (5.0, 0.8), (10.0, 0.05))]
+    cases = [Case(f"C={C}, beta2={b}", {"C": C, "beta2": b}) for C, b in ((4.0, 0.3), (5.0, 0.8), (10.0, 0.05))]
     if hidden:
         cases += [Case(f"C={C}, beta2={b}", {"C": C, "beta2": b}) for C, b in
                   ((3.0, 0.1), (2.5, 0.9), (20.0, 0.02), (4.0, 0.999), (7.0, 0.6))]
