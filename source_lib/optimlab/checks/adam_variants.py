@@ -374,7 +374,10 @@ def check_radam_rectifier(radam_rectifier, hidden: bool = False) -> None:
         if (r_t is None) != (got_r is None):
             check_rho([case])  # a wrong rho_t moves the threshold: name that mistake first
         if r_t is None and got_r is not None:
-            what = "0" if np.ndim(got_r) == 0 and np.isfinite(got_r) and float(got_r) == 0.0 else f"{got_r!r:.40}"
+            try:
+                what = "0" if float(got_r) == 0.0 else f"{float(got_r):.6g}"
+            except (TypeError, ValueError):
+                what = f"{got_r!r:.40}"
             raise ExerciseFailure(
                 f"{exercise}, case {case.label}: r_t should be None here, where rho_t = {rho_t:.6g} <= 5 (RAdam takes "
                 f"a plain momentum step then), but your function returned r_t = {what}."
