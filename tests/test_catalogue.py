@@ -167,6 +167,10 @@ def run_exercise(assignment: str, exercise: str, code: str | None = None,
     # A fresh namespace holding what the cells before the exercise left (arrays copied).
     ns = {k: (v.copy() if isinstance(v, np.ndarray) else v)
           for k, v in _prefix(assignment, stop, tuple(sorted((helpers or {}).items()))).items()}
+    # numpy's global random state (used by a wrong answer like np.random.permutation) fixed, so
+    # that every run gives the same results; the caller's state is restored afterwards.
+    global_state = np.random.get_state()
+    np.random.seed(20261201)
     try:
         answer = nb.cells[stop][2] if code is None else code
         _exec(answer, ns, f"<{assignment} {exercise} answer>")
@@ -178,6 +182,7 @@ def run_exercise(assignment: str, exercise: str, code: str | None = None,
             return {"passed": False, "message": f"{type(exc).__name__}: {exc}", "stdout": stdout}
         return {"passed": True, "message": "", "stdout": stdout}
     finally:
+        np.random.set_state(global_state)
         plt.close("all")
 
 

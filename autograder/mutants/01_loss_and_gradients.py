@@ -85,6 +85,9 @@ MUTANTS = [
     {"exercise": "quadratic_grad", "name": "divides by N - 1",
      "code": _GRAD + _R + "    return 2 / (len(x) - 1) * np.array([np.sum(r * x**2), np.sum(r * x), np.sum(r)])\n",
      "expect": "N - 1"},
+    {"exercise": "quadratic_grad", "name": "divides by len(w)",
+     "code": _GRAD + _R + "    return 2 / len(w) * np.array([np.sum(r * x**2), np.sum(r * x), np.sum(r)])\n",
+     "expect": "len(w)"},
     # the mean taken over the three features instead of over the samples
     {"exercise": "quadratic_grad", "name": "averaged over the wrong axis",
      "code": (_GRAD + _R +

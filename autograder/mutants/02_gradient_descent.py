@@ -68,6 +68,16 @@ MUTANTS = [
               "        trajectory.append(w)\n"
               "    return np.array(trajectory)\n"),
      "expect": "the start w0 is missing"},
+    # w0 left out, one update too many: the right shape, every row one step ahead
+    {"exercise": "run_gd", "name": "rows w_1 ... w_(T+1)",
+     "code": (_RUN_HEAD +
+              "    w = np.array(w0, dtype=float)\n"
+              "    trajectory = []\n"
+              "    for _ in range(steps + 1):\n"
+              "        w = w - lr * grad_fn(w)\n"
+              "        trajectory.append(w)\n"
+              "    return np.array(trajectory)\n"),
+     "expect": "the start w0 is missing", "pending": "not named"},
     {"exercise": "run_gd", "name": "one step too few",
      "code": (_RUN_HEAD +
               "    w = np.array(w0, dtype=float)\n"
@@ -172,7 +182,7 @@ MUTANTS = [
               "        w = w - lr * grad_fn(w)\n"
               "        rows.append(w)\n"
               "    return np.vstack(rows)\n"),
-     "expect": "vstack", "pending": "not named"},
+     "expect": "vstack"},
     # transposed to get one row per coordinate, as for plotting x and y
     {"exercise": "run_gd", "name": "trajectory transposed",
      "code": (_RUN_HEAD +
@@ -182,7 +192,7 @@ MUTANTS = [
               "        w = w - lr * grad_fn(w)\n"
               "        rows.append(w)\n"
               "    return np.array(rows).T\n"),
-     "expect": "transposed", "pending": "not named"},
+     "expect": "transposed"},
     # w0.copy() keeps an integer dtype, and `w -= lr * g` cannot write floats into it
     {"exercise": "run_gd", "name": "integer w0 kept integer",
      "code": (_RUN_HEAD +

@@ -82,6 +82,12 @@ MUTANTS = [
               "    for start in range(0, len(X), batch_size):\n"
               "        yield X[perm[start:start + batch_size]]\n"),
      "expect": "(X_batch, y_batch)"},
+    {"exercise": "minibatches", "name": "every batch the whole shuffled data",
+     "code": (_MB +
+              "    perm = rng.permutation(len(X))\n"
+              "    for start in range(0, len(X), batch_size):\n"
+              "        yield X[perm], y[perm]\n"),
+     "expect": "whole data set"},
     # each batch drawn on its own, with replacement
     {"exercise": "minibatches", "name": "rng.choice per batch",
      "code": (_MB +
@@ -249,7 +255,19 @@ MUTANTS = [
               "    perm = rng.permutation(len(X))\n"
               "    X, y = X[perm], y[perm]\n"
               + _LOOP + _UPDATE + _APPEND + _RETURN),
-     "expect": "twice", "pending": "not named"},
+     "expect": "twice"},
+    # plain SGD whatever batch_size says
+    {"exercise": "train_sgd", "name": "batch size 1 hard-coded",
+     "code": (_SGD + _START +
+              "    for epoch in range(epochs):\n"
+              "        for X_b, y_b in minibatches(X, y, 1, rng):\n"
+              + _UPDATE + _APPEND + _RETURN),
+     "expect": "ignores batch_size", "pending": "not named"},
+    # a learning-rate schedule nobody asked for
+    {"exercise": "train_sgd", "name": "learning rate decayed per epoch",
+     "code": (_SGD + _START + _LOOP +
+              "            w = gd_step(w, grad_fn(w, X_b, y_b), lr / (epoch + 1))\n" + _APPEND + _RETURN),
+     "expect": "decay", "pending": "not named"},
     # a new, differently seeded generator per epoch: reshuffled, but not as specified
     {"exercise": "train_sgd", "name": "generator seeded with seed + epoch",
      "code": (_SGD +

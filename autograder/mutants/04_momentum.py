@@ -44,7 +44,7 @@ MUTANTS = [
               "        v = beta * v + (1 - beta) * x\n"
               "        out.append(v / (1 - beta**t))\n"
               "    return np.array(out)\n"),
-     "expect": "bias correction", "pending": "not named"},
+     "expect": "bias correction"},
     {"exercise": "ema", "name": "starts at v_0 = x_1",
      "code": (_EMA +
               "    v, out = values[0], []\n"
@@ -136,7 +136,16 @@ MUTANTS = [
               "        v = beta * v + (1 - beta) * x[t]\n"
               "        out[t] = v\n"
               "    return out\n"),
-     "expect": "float32", "pending": "not named"},
+     "expect": "float32"},
+    # the second moment of RMSprop / Adam (V_t, of g**2) instead of the average of the values
+    {"exercise": "ema", "name": "average of the squares",
+     "code": (_EMA +
+              "    v, out = 0.0, []\n"
+              "    for x in values:\n"
+              "        v = beta * v + (1 - beta) * x**2\n"
+              "        out.append(v)\n"
+              "    return np.array(out)\n"),
+     "expect": "x**2", "pending": "not named"},
     # --- momentum_step --------------------------------------------------------------
     {"exercise": "momentum_step", "name": "beta and 1-beta swapped",
      "code": (_MOM +

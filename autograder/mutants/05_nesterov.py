@@ -75,6 +75,12 @@ MUTANTS = [
               "    w_new = w - lr * ((1 + mu) * g + mu * v)\n"
               "    return w_new, mu * v + g\n"),
      "expect": "mu**2"},
+    # the step expanded by hand, lr kept on g only
+    {"exercise": "nesterov_step", "name": "lr on g only",
+     "code": (_NAG +
+              "    v = mu * v + g\n"
+              "    return w - lr * g - mu * v, v\n"),
+     "expect": "lr is missing", "pending": "not named"},
     {"exercise": "nesterov_step", "name": "w updated in place",
      "code": (_NAG +
               "    v = mu * v + g\n"
