@@ -20,7 +20,7 @@ _RMSPROP_FAMILY = {"rmsprop", "rmsprop_centered", "rmsprop_momentum"}
 
 
 def _curvature(L: Landscape) -> float | None:
-    """Largest positive curvature that matters for a first step: L of a quadratic, else the
+    """Largest positive curvature that matters for a first step: λ_max of a quadratic, else the
     largest Hessian eigenvalue at the start or (if the start is concave) at the minima."""
     if L.is_quadratic:
         top = float(np.max(L.hessian_eigenvalues))
@@ -46,13 +46,13 @@ def suggested_lr(optimizer: str, landscape) -> float:
     The registry's defaults are PyTorch's (Adam: 0.001), tuned for networks, not for these
     windows: Adam at 0.001 moves about 0.1 in 100 steps. The rule, clipped to the registry's range:
 
-    * ``gd`` and ``momentum`` (EMA form) on a 2-D quadratic: ``1.8/L`` (90 % of GD's threshold
-      ``2/L``: the steep direction flips sign each step, the classic zigzag, while the flat one
-      still moves); on the 1-D parabola ``0.2/L`` (= 0.1, the source articles' example); on other
-      landscapes ``1/L`` with ``L`` the largest Hessian eigenvalue at the start (or at the minima
+    * ``gd`` and ``momentum`` (EMA form) on a 2-D quadratic: ``1.8/λ_max`` (90 % of GD's threshold
+      ``2/λ_max``: the steep direction flips sign each step, the classic zigzag, while the flat one
+      still moves); on the 1-D parabola ``0.2/λ_max`` (= 0.1, the source articles' example); on other
+      landscapes ``1/λ_max`` with ``λ_max`` the largest Hessian eigenvalue at the start (or at the minima
       when the start is concave), because the curvature changes along the way;
-    * ``heavy_ball``, ``nesterov``: ``(1 - mu)/L`` with the default ``mu``, the same effective
-      step as the EMA form at ``1/L``;
+    * ``heavy_ball``, ``nesterov``: ``(1 - mu)/λ_max`` with the default ``mu``, the same effective
+      step as the EMA form at ``1/λ_max``;
     * Adam's family and RMSprop's: a fiftieth of the window's smaller side (their steps have
       a size of about ``lr`` whatever the gradient), AdaGrad: a tenth (its steps shrink like ``1/sqrt(t)``);
     * others (AdaDelta, Newton): the registry default.

@@ -545,7 +545,7 @@ def landscape_explorer(landscape="ill_conditioned", optimizers=("gd", "momentum"
     landscapes : list of str, optional
         The landscape menu (default: all).
     theory : bool
-        Write the stability verdict of quadratics under the plots (``lr = 0.6 > 2/L = 0.5: diverges``).
+        Write the stability verdict of quadratics under the plots (``lr = 0.6 > 2/λ_max = 0.5: diverges``).
     lr_range : (low, high) or dict, optional
         The learning-rate slider's range (log scale), one for all or ``{"gd": (0.01, 1.0)}``.
         Default: per optimizer around the interesting values (:func:`optimlab.widgets.common.lr_range`):
