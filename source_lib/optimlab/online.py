@@ -89,7 +89,8 @@ def run_online(optimizer, T: int, C: float = 3.0, *, lr: float = 0.1, decay: boo
     for t in range(1, T + 1):
         g = reddi_gradient(t, C)
         losses[t - 1] = g * w[0]
-        w, state = opt.update(w, np.array([g]), state, lr=lr / math.sqrt(t) if decay else lr)
+        # Only the first step is checked (gradients and rates are ours, finite and positive): 3x faster.
+        w, state = opt.update(w, np.array([g]), state, lr=lr / math.sqrt(t) if decay else lr, check=t == 1)
         w = np.clip(w, -1.0, 1.0)
         xs[t] = w[0]
     # The best fixed point in hindsight: the sum of the gradients is linear in x, so min over [-1, 1] is -|G_t|.
