@@ -106,7 +106,8 @@ def catalogue(assignment: str):
 
 
 def assignments() -> list[str]:
-    return sorted(p.stem for p in CATALOGUE.glob("[0-9]*.py") if (SOLUTIONS / p.stem).is_dir())
+    # an assignment whose solution notebook is not written yet is left out
+    return sorted(p.stem for p in CATALOGUE.glob("[0-9]*.py") if any((SOLUTIONS / p.stem).glob("*.ipynb")))
 
 
 # ---------------------------------------------------------------------------
