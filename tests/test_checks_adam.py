@@ -270,3 +270,16 @@ def test_iris_five_members_of_the_frame():
             w, m, V = frame_step(w, m, V, model.grad(w, X, data.y), t, lr, method, 0.9, 0.999, 1e-8)
         acc[method] = model.accuracy(w, X, data.y)
     assert all(0.96 <= a <= 0.975 for a in acc.values()), acc       # "about 96 to 97 %"
+
+
+def test_notebook_explorer_offers_the_optimizers_taught_so_far():
+    import ast
+    import json
+    nb = json.loads((Path(__file__).resolve().parents[1] / "solutions" / "08_adam" / "08_adam.ipynb").read_text())
+    src = next("".join(c["source"]) for c in nb["cells"] if "landscape_explorer(" in "".join(c["source"])
+               and c["cell_type"] == "code" and "import" not in "".join(c["source"]).splitlines()[-1])
+    call = next(n for n in ast.walk(ast.parse(src)) if isinstance(n, ast.Call)
+                and getattr(n.func, "id", "") == "landscape_explorer")
+    kw = {k.arg: ast.literal_eval(k.value) for k in call.keywords}
+    taught = {"gd", "momentum", "heavy_ball", "nesterov", "adagrad", "rmsprop", "adadelta", "adam"}
+    assert set(kw["available"]) == taught and set(kw["optimizers"]) <= taught
