@@ -88,7 +88,8 @@ def test_step_cases_expose_the_mistakes():
         cases = checks._adam_cases(hidden)
         assert all(c.steps >= 3 and c.inputs["lr"] != 1.0 for c in cases)
         assert any(c.inputs["t"] > 1 and np.all(c.inputs["m"] != 0) and c.inputs["eps"] >= 0.1 for c in cases)
-        assert all(abs(c.inputs["beta1"] - 0.5) >= 0.2 - 1e-12 and c.inputs["beta1"] != c.inputs["beta2"] for c in cases)
+        assert all(abs(c.inputs["beta1"] - 0.5) >= 0.2 - 1e-12 and c.inputs["beta1"] != c.inputs["beta2"]
+                   for c in cases)
         frames = checks._frame_cases(hidden)
         assert {c.inputs["method"] for c in frames} == {"sgd", "sgdm", "adagrad", "rmsprop", "adam"}
         assert all(c.steps >= 3 for c in frames)
