@@ -1,9 +1,11 @@
 """The catalogue of wrong and correct answers, run in-process against the notebooks' own checks.
 
 For every assignment with an autograder/mutants/<id>.py file (format: autograder/mutants/README.md),
-the solution notebook's code cells are executed in a fresh namespace up to each exercise, the
-exercise's answer cell is replaced by a catalogue entry, and the exercise's test cells (visible and
-hidden tests: in solutions/ both are present) are run:
+the solution notebook's code cells before each exercise are executed once in a fresh namespace
+(explorer cells skipped, OPTIMLAB_STATIC=1, matplotlib Agg) and every entry starts from a copy of
+it: the exercise's answer cell is replaced by the entry's code, and the exercise's test cells
+(visible and hidden tests: in solutions/ both are present) are run, with numpy's global random
+state fixed so that every run gives the same result:
 
 * a wrong answer (``MUTANTS``) must make the check raise, and the message the learner sees
   (``ExerciseFailure: ...``) must contain the entry's ``expect`` keyword, which describes the
