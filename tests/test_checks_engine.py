@@ -339,3 +339,23 @@ def test_coinciding_variants_flags_an_ambiguous_first_case():
     assert coinciding_variants(ref_step, [swapped], half, returns=("w", "v")) == [("reference", "swapped")]
     good = Case("beta=0.8", dict(half.inputs, beta=0.8))
     assert coinciding_variants(ref_step, [swapped], good, returns=("w", "v")) == []
+
+
+def test_results_in_the_wrong_order_are_named_from_their_shapes():
+    def ref(x, W, b):
+        return x @ W + b, W.sum(axis=0), b * 2
+
+    def swapped(x, W, b):
+        y, dW, db = ref(x, W, b)
+        return y, db, dW
+
+    case = [Case("a batch", {"x": np.arange(6.0).reshape(2, 3), "W": np.ones((3, 4)) * 0.5, "b": np.arange(4.0)})]
+    with pytest.raises(ExerciseFailure, match=r"in the wrong order; return \(y, dW, db\)"):
+        check_function(swapped, ref, case, exercise="demo", returns=("y", "dW", "db"))
+
+
+def test_the_length_of_a_parameter_is_not_called_N():
+    ref = lambda x, b: np.sum(x) / len(x) + b  # noqa: E731
+    case = [Case("c", {"x": np.array([1.0, 2.0, 4.0, 8.0]), "b": np.array([0.5, 1.5, 2.5])})]
+    msg = fails_with(lambda x, b: (np.sum(x) / len(x) + b) * 3, ref, case, returns=("out",))
+    assert "len(b)" not in msg

@@ -43,6 +43,8 @@ _COMMON_VALUES = {
 }
 # Names of parameters and optimizer state (not data): never shifted or compared entry by entry as data.
 _STATE_NAMES = ("w", "w0", "v", "g", "m", "V", "U", "u", "V_max", "gbar", "b")
+# Parameters of a model (not data): their length is not a number of examples N.
+_PARAMETER_NAMES = ("b", "W", "bias", "weights", "H", "theta", "params", "direction", "d", "dx", "dW", "db")
 # Inputs that are never coefficients, whatever their value.
 NOT_COEFFICIENTS = ("lr", "eps", "h", "weight_decay", "damping")
 
@@ -106,8 +108,8 @@ def _sizes(inputs: dict) -> dict:
     """Candidate sample counts N: the first-axis length of the data arrays (x, y, X, values, ...)."""
     sizes = {}
     for k, v in inputs.items():
-        if isinstance(v, np.ndarray) and v.ndim >= 1 and len(v) >= 2 and k not in ("w", "v", "g", "m", "V", "U",
-                                                                                 "w0"):
+        if isinstance(v, np.ndarray) and v.ndim >= 1 and len(v) >= 2 and k not in _STATE_NAMES \
+                and k not in _PARAMETER_NAMES and not k.lower().startswith("w"):
             sizes.setdefault(len(v), k)
     return sizes
 

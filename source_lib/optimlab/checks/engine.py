@@ -244,6 +244,16 @@ def _structure_problem(got, names: Sequence[str], expected, inputs: dict | None 
                     f"but it returned {len(got)} items")
     got_t = _as_tuple(got, n)
     exp_t = _as_tuple(expected, n)
+    if n > 1:
+        try:
+            g_shapes = [np.shape(np.asarray(g, dtype=float)) for g in got_t]
+        except (TypeError, ValueError):
+            g_shapes = None
+        e_shapes = [np.shape(e) for e in exp_t]
+        if g_shapes is not None and g_shapes != e_shapes and sorted(map(str, g_shapes)) == sorted(map(str, e_shapes)):
+            return (f"the results have the shapes {', '.join(map(str, g_shapes))}, but ({', '.join(names)}) have the "
+                    f"shapes {', '.join(map(str, e_shapes))}: the results are in the wrong order; return "
+                    f"({', '.join(names)}), in that order")
     for name, g, e in zip(names, got_t, exp_t):
         if g is None:
             return f"`{name}` is None: did you forget to compute or return it?"
