@@ -343,7 +343,7 @@ def test_coinciding_variants_flags_an_ambiguous_first_case():
 
 def test_results_in_the_wrong_order_are_named_from_their_shapes():
     def ref(x, W, b):
-        return x @ W + b, W.sum(axis=0), b * 2
+        return x @ W + b, W * 2, b * 2
 
     def swapped(x, W, b):
         y, dW, db = ref(x, W, b)
