@@ -1,6 +1,6 @@
 """The schedule explorer: choose a learning-rate schedule, move its parameters, see lr(t) and the training it gives.
 
-Left: the rate of every iteration, ``lr_t`` as :func:`optimlab.train` used it (for
+Left: the rate of every step ``t = 1 .. T``, ``lr_t`` as :func:`optimlab.train` used it (for
 ``ReduceLROnPlateau`` the rates it chose from the validation losses), beside the constant rate
 ``lr0`` (dashed). Right: the mini-batch loss (faint), the training and validation losses per epoch
 of the scheduled run, and those of the constant-rate run in grey. The notes say what the
@@ -140,7 +140,7 @@ class ScheduleExplorer(Explorer):
         ax = self.ax_lr
         (self.lr_const_line,) = ax.plot([], [], "--", color="0.55", lw=1.3, label="constant lr0")
         (self.lr_line,) = ax.plot([], [], "-", color=c, lw=2.0, label="schedule")
-        style_axes(ax, title="learning rate lr_t of each iteration", xlabel="iteration t (0 = the first update)",
+        style_axes(ax, title="learning rate lr_t of each step", xlabel="step t (lr_t = schedule(t - 1))",
                    ylabel="lr_t")
         ax.grid(True, alpha=0.3)
         ax.legend(fontsize=style.LEGEND_SIZE, loc="upper right", framealpha=0.9, borderaxespad=0.3)
@@ -168,8 +168,8 @@ class ScheduleExplorer(Explorer):
         self.history = h = self._train(self.make_schedule())
         b = self.baseline
         it = np.arange(h.n_iterations)
-        self.lr_line.set_data(it, h.lr)
-        self.lr_const_line.set_data([0, self.total - 1], [self.lr, self.lr])
+        self.lr_line.set_data(it + 1, h.lr)        # step t = 1, 2, ... uses schedule(t - 1)
+        self.lr_const_line.set_data([1, self.total], [self.lr, self.lr])
         self.batch_loss_line.set_data(it / self.ipe, on_log_axis(h.batch_loss))
         ep = np.arange(len(h.train_loss))
         self.train_loss_line.set_data(ep, on_log_axis(h.train_loss))
@@ -179,7 +179,7 @@ class ScheduleExplorer(Explorer):
         self.base_val_line.set_data(eb, on_log_axis(b.val_loss))
         if self._frame != self.epochs:
             self._frame = self.epochs
-            self.ax_lr.set_xlim(-0.5, self.total - 0.5)
+            self.ax_lr.set_xlim(0.5, self.total + 0.5)
             self.ax_loss.set_xlim(0, self.epochs)
             self._layout_dirty = True
         ax = self.ax_lr
@@ -207,19 +207,19 @@ class ScheduleExplorer(Explorer):
             drops = int(np.sum(np.diff(self.history.lr) < 0)) if n > 1 else 0
             head += f": lowered the rate {drops} time(s), to {self.history.lr[-1]:.3g}"
         else:
-            head += f": lr from {self.history.lr[0]:.3g} (first update) to {self.history.lr[-1]:.3g} (last)"
+            head += f": lr from {self.history.lr[0]:.3g} (step 1) to {self.history.lr[-1]:.3g} (step {self.total})"
         return head
 
     def note_texts(self) -> list[str]:
         h, b = self.history, self.baseline
-        first = f"{self._describe()}; {self.total} iterations ({self.epochs} epochs of {self.ipe})"
+        first = f"{self._describe()}; {self.total} steps ({self.epochs} epochs of {self.ipe})"
         if h.diverged:
-            return [first, f"the scheduled run diverged at iteration {h.diverged_at}: lower lr0"]
+            return [first, f"the scheduled run diverged at step {h.diverged_at + 1}: lower lr0"]
         acc = self.model.accuracy(h.w, self.X_val, self.y_val)
         second = (f"final training loss {h.train_loss[-1]:.3g}, validation loss {h.val_loss[-1]:.3g}, "
                   f"validation accuracy {acc:.1%}")
         if b.diverged:
-            second += f"; the constant rate diverged at iteration {b.diverged_at}"
+            second += f"; the constant rate diverged at step {b.diverged_at + 1}"
         else:
             acc_b = self.model.accuracy(b.w, self.X_val, self.y_val)
             second += (f"  |  constant lr0: {b.train_loss[-1]:.3g}, {b.val_loss[-1]:.3g}, {acc_b:.1%}")
@@ -284,7 +284,7 @@ class ScheduleExplorer(Explorer):
             if kind == "lr":
                 s = W.FloatLogSlider(value=value, base=10, min=-4, max=1, step=0.01, **common)
             elif kind == "int":
-                low = 0 if key == "patience" else 1
+                low = 0 if key in ("patience", "warmup_steps") else 1
                 s = W.IntSlider(value=int(value), min=low, max=max(self.total - 1, int(value)) if key != "patience"
                                 else 10, description=key, layout=W.Layout(width="300px"))
             else:
