@@ -20,10 +20,11 @@ def test_log_grid_two_per_decade():
         compare.log_grid(1.0, 0.1)
 
 
-def test_best_lr_skips_diverged_runs_and_takes_the_first_of_ties():
+def test_best_lr_skips_diverged_runs_and_takes_the_smallest_of_tied_rates():
     lrs = [0.001, 0.01, 0.1, 1.0, 10.0]
     assert compare.best_lr(lrs, [0.5, 0.2, 0.2, np.nan, np.inf]) == 0.01
     assert compare.best_lr(lrs, [np.nan, 0.3, 0.1, -np.inf, 0.4]) == 0.1
+    assert compare.best_lr(lrs[::-1], [np.nan, 0.2, 0.3, 0.2, 0.5]) == 0.01   # descending grid, tie
     with pytest.raises(ValueError, match="every run diverged"):
         compare.best_lr([0.1, 1.0], [np.nan, np.inf])
     with pytest.raises(ValueError, match="same length"):

@@ -5,7 +5,7 @@ the optimizer. The pieces here are the three steps of a fair one (notebook 14):
 
 * :func:`log_grid` and :func:`best_lr`: tune each optimizer's ``lr`` on a logarithmic grid and
   keep the lowest *finite* final loss (a diverged run, ``nan`` or ``inf``, never wins; of equal
-  losses the first on the grid, the smallest ``lr`` of an ascending grid, wins);
+  losses the smaller ``lr``, the safer one, wins);
   :func:`lr_search` runs a function ``lr -> final loss`` over the grid.
 * :func:`repeat` and :func:`summarise`: the same run over several seeds; the mean curve, the
   sample standard deviation over the seeds (``ddof=1``, as pandas and R: numpy's ``std``
@@ -49,11 +49,11 @@ def log_grid(low: float, high: float, per_decade: int = 2) -> np.ndarray:
 
 
 def best_lr(lrs, losses) -> float:
-    """The learning rate of the lowest finite loss: ``lrs[i]`` for ``i`` the first index of the minimum.
+    """The learning rate of the lowest finite loss, ``lrs[i]`` for ``losses[i]`` the smallest.
 
-    ``losses[i]`` is the final loss of the run at ``lrs[i]``; ``nan`` and ``inf`` (diverged runs)
-    are left out. Of equal losses the first wins (on an ascending grid: the smallest ``lr``, the
-    safer choice). Raises ``ValueError`` when every run diverged.
+    ``losses[i]`` is the final loss of the run at ``lrs[i]`` (the grid in any order); ``nan`` and
+    ``inf`` (diverged runs) are left out. Of equal losses the smallest ``lr`` wins (the safer
+    choice). Raises ``ValueError`` when every run diverged.
     """
     lrs = np.asarray(lrs, dtype=float)
     losses = np.asarray(losses, dtype=float)
@@ -62,8 +62,8 @@ def best_lr(lrs, losses) -> float:
     finite = np.isfinite(losses)
     if not finite.any():
         raise ValueError(f"every run diverged (losses {losses.tolist()}): try smaller learning rates")
-    i = int(np.argmin(np.where(finite, losses, np.inf)))
-    return float(lrs[i])
+    lowest = np.min(losses[finite])
+    return float(np.min(lrs[finite & (losses == lowest)]))
 
 
 @dataclass
