@@ -137,3 +137,16 @@ def test_notebook_grid_numbers(split):
     assert set(np.round(best["adam_l2"], 5)) <= {1e-4, 6.3e-4}
     # AdamW: 1e-4 up to lr = 0.02, 2.5e-2 at 0.05 and 0.126, 0.16 at 0.316
     np.testing.assert_allclose(best["adamw"], [1e-4, 1e-4, 1e-4, 10**-1.6, 10**-1.6, 10**-0.8])
+
+
+def test_notebook_selection_numbers(split):
+    lrs, decays = np.logspace(-2.5, -0.5, 6), np.logspace(-4, 0, 6)
+    settings = [(lr, d) for lr in lrs for d in decays]
+    found = {}
+    for method in ("adam_l2", "adamw"):
+        table = reg.decay_grid(*split, lrs, decays, method=method, epochs=100)[:, :, 1:].reshape(36, -1)
+        i, epoch = reg.select_best(table)
+        found[method] = (round(settings[i][0], 3), round(settings[i][1], 4), epoch, round(table[i, epoch - 1], 3),
+                         round(table[i, -1], 3))
+    assert found["adam_l2"] == (0.126, 0.004, 20, 0.520, 0.688)
+    assert found["adamw"] == (0.126, 0.1585, 22, 0.547, 0.663)

@@ -194,10 +194,11 @@ def decay_grid(X, y, X_val, y_val, lrs, decays, *, method, epochs, n_classes=10,
 
     def losses(W, A_, labels):
         # mean cross-entropy of every run at once (as the model's loss, the max subtracted first)
-        Z = A_ @ W
-        Z = Z - Z.max(axis=-1, keepdims=True)
-        lse = np.log(np.exp(Z).sum(axis=-1))
-        return np.mean(lse - Z[:, np.arange(len(labels)), labels], axis=-1)
+        # (runs, classes, examples): the reductions over the 10 classes then run along contiguous rows
+        Z = np.swapaxes(W, 1, 2) @ A_.T
+        Z = Z - Z.max(axis=1, keepdims=True)
+        lse = np.log(np.exp(Z).sum(axis=1))
+        return np.mean(lse - Z[:, labels, np.arange(len(labels))], axis=-1)
 
     out = np.empty((LR.shape[0], epochs + 1))
     out[:, 0] = losses(W, Av, yv)
@@ -210,10 +211,7 @@ def decay_grid(X, y, X_val, y_val, lrs, decays, *, method, epochs, n_classes=10,
         if method == "adam_l2":
             W, m, Vs = adam_step.unchecked(W, m, Vs, g + DEC * mask * W, t, LR, beta1, beta2, eps)
         else:
-            W_b = adamw_step.unchecked(W, m, Vs, g, t, LR, beta1, beta2, eps, DEC)
-            # the biases are not decayed: redo their entries with weight_decay = 0
-            W_nb = adamw_step.unchecked(W, m, Vs, g, t, LR, beta1, beta2, eps, 0.0)
-            W = np.where(mask > 0, W_b[0], W_nb[0])
-            m, Vs = W_b[1], W_b[2]
+            # an array weight_decay, 0 on the biases: the step is elementwise
+            W, m, Vs = adamw_step.unchecked(W, m, Vs, g, t, LR, beta1, beta2, eps, DEC * mask)
         out[:, t] = losses(W, Av, yv)
     return out.reshape(len(lrs), len(decays), epochs + 1)
