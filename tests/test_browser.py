@@ -79,12 +79,22 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _notebook_path() -> Path:
-    path = Path(os.environ.get("OPTIMLAB_BROWSER_NOTEBOOK", DEFAULT_NOTEBOOK))
+# Besides part I's notebook in both front ends, one notebook of each later part in JupyterLab.
+LATER_NOTEBOOKS = [ROOT / "solutions" / "06_adagrad" / "06_adagrad.ipynb"]
+
+
+def _notebook_path(path=None) -> Path:
+    path = Path(path or os.environ.get("OPTIMLAB_BROWSER_NOTEBOOK", DEFAULT_NOTEBOOK))
     if not path.is_absolute():
         path = ROOT / path
     assert path.exists(), f"OPTIMLAB_BROWSER_NOTEBOOK={path} does not exist"
     return path
+
+
+def _server_params():
+    if os.environ.get("OPTIMLAB_BROWSER_NOTEBOOK"):
+        return [(front, None) for front in FRONTENDS]
+    return [(front, None) for front in FRONTENDS] + [("lab", p) for p in LATER_NOTEBOOKS if p.exists()]
 
 
 @pytest.fixture(scope="module")
@@ -107,13 +117,13 @@ def browser():
     pw.stop()
 
 
-@pytest.fixture(params=list(FRONTENDS))
+@pytest.fixture(params=_server_params(), ids=lambda p: p[0] + ("" if p[1] is None else "-" + p[1].stem))
 def server(request, tmp_path_factory):
     """``jupyter lab`` or ``jupyter notebook`` on a free port, serving a copy of the notebook."""
-    front = request.param
+    front, notebook = request.param
     root = tmp_path_factory.mktemp(f"root_{front}")
     home = tmp_path_factory.mktemp(f"jupyter_{front}")
-    source = _notebook_path()
+    source = _notebook_path(notebook)
     shutil.copy(source, root / f"{front}_{source.name}")
     port, token = _free_port(), secrets.token_hex(16)
     env = {k: v for k, v in os.environ.items() if k != "OPTIMLAB_STATIC"}  # the widgets decide by themselves
@@ -144,7 +154,7 @@ def server(request, tmp_path_factory):
                 pytest.fail(f"Jupyter server did not start:\n{(home / 'server.log').read_text()[-3000:]}")
             time.sleep(0.25)
     yield {"front": front, "base": base, "token": token, "root": root, "name": source.name,
-           "log": home / "server.log"}
+           "log": home / "server.log", "source": source}
     proc.terminate()
     try:
         proc.wait(15)
@@ -180,11 +190,11 @@ def _changed_fraction(a: bytes, b: bytes) -> float:
     return float((np.abs(x - y).sum(axis=2) > 30).mean())
 
 
-def _expected_figures() -> int:
+def _expected_figures(path=None) -> int:
     """Cells whose last statement is an explorer call: each displays one figure."""
-    call = re.compile(r"^(?:[\w.]+\.)?(?:landscape_explorer|data_explorer|race)\(")
+    call = re.compile(r"^(?:[\w.]+\.)?(?:landscape_explorer|data_explorer|race|schedule_explorer)\(")
     count = 0
-    for cell in json.loads(_notebook_path().read_text())["cells"]:
+    for cell in json.loads(_notebook_path(path).read_text())["cells"]:
         if cell["cell_type"] != "code":
             continue
         lines = [ln for ln in "".join(cell["source"]).splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
@@ -227,6 +237,7 @@ def _is_harmless(front, kind, text, stack) -> bool:
 
 def test_explorer_in_browser(browser, server):
     front = server["front"]
+    tag = f"{front}_{server['source'].stem}"
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     errors, ignored = [], []
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
@@ -270,18 +281,18 @@ def test_explorer_in_browser(browser, server):
                 break
             before = again
             assert time.monotonic() < deadline, "the figure never finished drawing"
-        (ARTIFACTS / f"browser_{front}_before.png").write_bytes(before)
+        (ARTIFACTS / f"browser_{tag}_before.png").write_bytes(before)
         # 1. The learning rate: the explorer redraws by blitting (only the paths and notes change).
         value_before, value_after, after, fraction = _drag(page, slider, 42, canvas, before)
-        (ARTIFACTS / f"browser_{front}_after.png").write_bytes(after)
+        (ARTIFACTS / f"browser_{tag}_after.png").write_bytes(after)
         assert value_after != value_before, f"the lr slider did not move ({value_before!r})"
         assert fraction > 0.002, (f"the figure did not change after moving lr from {value_before} to {value_after} "
-                                  f"({fraction:.4%} of pixels changed); see tests/artifacts/browser_{front}_*.png")
+                                  f"({fraction:.4%} of pixels changed); see tests/artifacts/browser_{tag}_*.png")
         # 2. The number of steps: new axis limits, so a full redraw requested from the front-end.
         steps = page.locator(".widget-slider").filter(has=page.locator("label", has_text=re.compile(r"^steps$"))).first
         steps_before, steps_after, after2, fraction2 = _drag(page, steps, -20, canvas, after)
-        (ARTIFACTS / f"browser_{front}_after_steps.png").write_bytes(after2)
-        page.screenshot(path=str(ARTIFACTS / f"browser_{front}_page.png"))
+        (ARTIFACTS / f"browser_{tag}_after_steps.png").write_bytes(after2)
+        page.screenshot(path=str(ARTIFACTS / f"browser_{tag}_page.png"))
         assert steps_after != steps_before, f"the steps slider did not move ({steps_before!r})"
         assert fraction2 > 0.002, (f"the figure did not change after moving steps from {steps_before} to "
                                    f"{steps_after} ({fraction2:.4%} of pixels changed)")
@@ -292,15 +303,15 @@ def test_explorer_in_browser(browser, server):
                       if "Traceback" in t or "Error" in t]
         assert not tracebacks, "a cell failed:\n" + "\n".join(t[:2000] for t in tracebacks)
         assert not page.locator("text=Error displaying widget").count(), "a widget failed to display"
-        expected = _expected_figures()
+        expected = _expected_figures(server["source"])
         page.wait_for_function("n => document.querySelectorAll('.jupyter-matplotlib-canvas-div').length >= n",
                                arg=expected, timeout=20_000)
         assert page.locator(".jupyter-matplotlib-canvas-div").count() == expected, "an explorer is missing"
         last = page.locator(".jupyter-matplotlib-canvas-div").last
         last.scroll_into_view_if_needed()
-        page.screenshot(path=str(ARTIFACTS / f"browser_{front}_last.png"))
+        page.screenshot(path=str(ARTIFACTS / f"browser_{tag}_last.png"))
     finally:
-        (ARTIFACTS / f"browser_{front}_console.json").write_text(json.dumps({"errors": errors, "ignored": ignored},
+        (ARTIFACTS / f"browser_{tag}_console.json").write_text(json.dumps({"errors": errors, "ignored": ignored},
                                                                             indent=1))
         page.close()
     assert not errors, "browser console errors:\n" + "\n".join(errors)

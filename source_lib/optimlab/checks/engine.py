@@ -158,6 +158,9 @@ _CRASH_HINTS = [
      "`x = np.asarray(x, dtype=float)`"),
     (("is out of bounds", "list index out of range"),
      "an index runs past the end: a loop bound or an index is off by one (range(n) runs 0 .. n-1)"),
+    (("truth value of an array",),
+     "Python's `max`, `min`, `if` or `and` got an array: they need one number. For an elementwise maximum use "
+     "np.maximum(a, b) (np.minimum for the minimum), and for a condition per entry use np.where"),
     (("bitwise_xor",),
      "`^` is bitwise XOR in Python, not a power: write x**2 (or np.square(x))"),
     (("is not defined",),
