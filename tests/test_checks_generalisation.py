@@ -139,6 +139,9 @@ def test_notebook_grid_numbers(split):
     assert set(np.round(best["adam_l2"], 5)) <= {1e-4, 6.3e-4}
     # AdamW: 1e-4 up to lr = 0.02, 2.5e-2 at 0.05 and 0.126, 0.16 at 0.316
     np.testing.assert_allclose(best["adamw"], [1e-4, 1e-4, 1e-4, 10**-1.6, 10**-1.6, 10**-0.8])
+    # without decay, the runs at lr <= 0.008 are still improving at epoch 100
+    G = reg.decay_grid(*split, lrs[:2], [0.0], method="adamw", epochs=100)
+    assert list(G[:, 0, :].argmin(axis=1)) == [100, 100]
 
 
 def test_notebook_selection_numbers(split):
