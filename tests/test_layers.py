@@ -144,3 +144,40 @@ def test_zero_initialisation_keeps_hidden_units_identical():
     run = layers.train_tracked(net, X, y, np.zeros(net.n_params), lr=0.5, epochs=5, batch_size=10)
     W1 = net.unpack(run.w)["W1"]
     assert np.abs(W1).max() > 1e-3 and np.abs(W1 - W1[:, :1]).max() == 0.0
+
+
+# --- the figures notebook 12 and the README state ----------------------------------------------
+
+@pytest.fixture(scope="module")
+def digits600():
+    d = optimlab.datasets.digits()
+    return optimlab.datasets.standardize(d.X), d.y
+
+
+def test_notebook_12_vanishing_gradient_ratios(digits600):
+    X, y = digits600[0][:600], digits600[1][:600]
+    ratio = {}
+    for act in ("sigmoid", "tanh", "relu"):
+        net = optimlab.MLP([64] + [32] * 7 + [10], act)
+        n = layers.layer_grad_norms(net, net.init_params(seed=0), X, y)
+        ratio[act] = n[0] / n[-1]
+    assert 1.4e-4 < ratio["sigmoid"] < 1.8e-4                 # "about 1/6000", "thousands of times smaller"
+    assert 0.5 < ratio["tanh"] < 2 and 0.5 < ratio["relu"] < 2   # "within a factor 2"
+
+
+def test_notebook_12_clipping_at_lr_2(digits600):
+    X, y = digits600
+    net = optimlab.MLP([64, 32, 32, 10], "relu")
+    w0 = layers.init_mlp(net, "he", seed=0)
+    acc = {m: net.accuracy(layers.train_tracked(net, X, y, w0, lr=2.0, epochs=10, batch_size=64, max_norm=m).w, X, y)
+           for m in (None, 1.0)}
+    assert acc[None] < 0.3 and acc[1.0] > 0.98                 # "25 % accuracy without, 99 % with max_norm = 1"
+
+
+def test_notebook_12_initial_losses(digits600):
+    X, y = digits600
+    net = optimlab.MLP([64, 32, 32, 10], "relu")
+    loss = {s: net.loss(layers.init_mlp(net, s, seed=0), X, y) for s in ("small", "he", "large")}
+    assert loss["small"] == pytest.approx(math.log(10), abs=5e-5)   # ln 10 to four digits
+    assert 1.2 < loss["he"] / math.log(10) < 1.5                     # "somewhat above"
+    assert 75 < loss["large"] / math.log(10) < 85                    # "about 80 times ln 10"
