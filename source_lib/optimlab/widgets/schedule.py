@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from matplotlib.ticker import MaxNLocator
 
 from .. import datasets as D
 from .. import schedules as S
@@ -151,6 +152,7 @@ class ScheduleExplorer(Explorer):
         (self.train_loss_line,) = ax.plot([], [], "o-", color=c, lw=2.0, ms=3, label="schedule: training")
         (self.val_loss_line,) = ax.plot([], [], "s--", color="k", lw=1.5, ms=3, label="schedule: validation")
         ax.set_yscale("log")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))   # epochs are whole numbers
         style_axes(ax, title="loss (log scale)", xlabel="epoch")
         ax.grid(True, alpha=0.3)
         ax.legend(fontsize=style.LEGEND_SIZE - 1, loc="upper right", framealpha=0.9, borderaxespad=0.3, ncol=2,
@@ -218,7 +220,9 @@ class ScheduleExplorer(Explorer):
         acc = self.model.accuracy(h.w, self.X_val, self.y_val)
         second = (f"final training loss {h.train_loss[-1]:.3g}, validation loss {h.val_loss[-1]:.3g}, "
                   f"validation accuracy {acc:.1%}")
-        if b.diverged:
+        if self.schedule == "constant":
+            second += "  (the schedule is the constant rate: the grey run is the same)"
+        elif b.diverged:
             second += f"; the constant rate diverged at step {b.diverged_at + 1}"
         else:
             acc_b = self.model.accuracy(b.w, self.X_val, self.y_val)
