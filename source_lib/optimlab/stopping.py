@@ -24,7 +24,15 @@ import numpy as np
 
 from . import validation as V
 
-__all__ = ["stopping_epochs"]
+__all__ = ["improves", "stopping_epochs"]
+
+
+def improves(loss: float, best: float, min_delta: float = 0.0) -> bool:
+    """Whether an epoch's ``loss`` improves on ``best`` by more than ``min_delta`` (``loss < best - min_delta``).
+
+    The one comparison of the rule; :func:`optimlab.train` and :func:`stopping_epochs` both use it.
+    """
+    return loss < best - min_delta
 
 
 def stopping_epochs(losses, patience, min_delta=0.0) -> tuple[int, int]:
@@ -43,7 +51,7 @@ def stopping_epochs(losses, patience, min_delta=0.0) -> tuple[int, int]:
     min_delta = V.check_nonnegative(min_delta, "min_delta")
     best, best_epoch, wait = math.inf, 0, 0
     for epoch, loss in enumerate(arr, start=1):
-        if loss < best - min_delta:
+        if improves(loss, best, min_delta):
             best, best_epoch, wait = float(loss), epoch, 0
         else:
             wait += 1

@@ -34,6 +34,7 @@ from . import validation as V
 from .models import Model
 from .runner import DIVERGENCE_BOUND, DivergenceError, DivergenceWarning
 from .stateful import Optimizer, make
+from .stopping import improves
 
 __all__ = [
     "minibatches",
@@ -454,7 +455,7 @@ def train(model, optimizer, X, y, *, epochs=10, batch_size=None, lr_schedule=Non
                 val_loss.append(vl)
             monitored = vl if has_val else tl
             min_delta = stopper.min_delta if stopper is not None else 0.0
-            if monitored < best_loss - min_delta:  # Keras' rule: improve by more than min_delta
+            if improves(monitored, best_loss, min_delta):  # Keras' rule (optimlab.stopping)
                 best_loss, best_w, best_epoch, wait = monitored, w.copy(), epoch, 0
             else:
                 wait += 1
