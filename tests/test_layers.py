@@ -169,9 +169,11 @@ def test_notebook_12_clipping_at_lr_2(digits600):
     X, y = digits600
     net = optimlab.MLP([64, 32, 32, 10], "relu")
     w0 = layers.init_mlp(net, "he", seed=0)
-    acc = {m: net.accuracy(layers.train_tracked(net, X, y, w0, lr=2.0, epochs=10, batch_size=64, max_norm=m).w, X, y)
-           for m in (None, 1.0)}
+    runs = {m: layers.train_tracked(net, X, y, w0, lr=2.0, epochs=10, batch_size=64, max_norm=m) for m in (None, 1.0)}
+    acc = {m: net.accuracy(r.w, X, y) for m, r in runs.items()}
     assert acc[None] < 0.3 and acc[1.0] > 0.98                 # "25 % accuracy without, 99 % with max_norm = 1"
+    dead = {m: int(np.sum(~layers.hidden_activations(net, r.w, X)[1].any(axis=0))) for m, r in runs.items()}
+    assert dead[None] > 16 and dead[1.0] <= 2                  # "most units of the second hidden layer" dead
 
 
 def test_notebook_12_initial_losses(digits600):
