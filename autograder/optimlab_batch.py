@@ -23,6 +23,7 @@ import hashlib
 import json
 import logging
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -75,12 +76,28 @@ def _cache_root() -> Path:
                                Path(tempfile.gettempdir()) / "optimlab-grader-cache"))
 
 
+TEMPLATE_FORMAT = 2
+
+
+def _library_hash() -> str:
+    """The optimlab package's sources: the overlay is a copy of them, so it must be fresh."""
+    from optimlab_hide import package_dir
+
+    h = hashlib.sha256()
+    root = package_dir()
+    for p in sorted(root.rglob("*")):
+        if p.is_file() and "__pycache__" not in p.parts:
+            h.update(str(p.relative_to(root)).encode())
+            h.update(p.read_bytes())
+    return h.hexdigest()
+
+
 def _template(job: dict) -> Path:
     """A course folder with the assignment registered (generate_assignment), cached on
     disk by the source's hash and shared by the jobs of this machine."""
     import optimlab_grader as g
 
-    root = _cache_root() / f"{job['assignment']}-{job['source_hash'][:20]}"
+    root = _cache_root() / f"{job['assignment']}-{digest(TEMPLATE_FORMAT, job['source_hash'], _library_hash())[:20]}"
     if (root / "ready").exists():
         return root
     root.parent.mkdir(parents=True, exist_ok=True)
@@ -92,12 +109,59 @@ def _template(job: dict) -> Path:
     paths = g.Paths(build / "workspace", build / "source", build / "workspace" / "release")
     g.check(g.make_api(paths).generate_assignment(job["assignment"], force=True, create=True),
             f"nbgrader generate_assignment {job['assignment']}")
+    hidden = _hide_references(src, build / "lib")
+    (build / "hidden.json").write_text(json.dumps(hidden))
     (build / "ready").write_text("ok")
     try:
         os.rename(build, root)
     except OSError:  # another worker was quicker: use theirs
         shutil.rmtree(build, ignore_errors=True)
     return root
+
+
+def _hide_references(source: Path, lib: Path) -> list[str]:
+    """The library the sandbox sees: optimlab with this assignment's references stubbed."""
+    import nbformat
+    from optimlab_hide import build_overlay, references
+    from optimlab_remote import parse_test_cell
+
+    calls = []
+    for nb_path in sorted(source.glob("*.ipynb")):
+        for cell in nbformat.read(str(nb_path), as_version=4).cells:
+            meta = cell.get("metadata", {}).get("nbgrader", {})
+            if cell.cell_type == "code" and meta.get("grade") and not meta.get("solution"):
+                calls += parse_test_cell(cell.source) or []
+    lib.mkdir(parents=True)
+    return build_overlay(references(calls), lib)
+
+
+HIDDEN_TESTS = re.compile(r"^[ \t]*### BEGIN HIDDEN TESTS.*?^[ \t]*### END HIDDEN TESTS[ \t]*\n?",
+                          re.M | re.S)
+ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+
+
+def for_learners(nb):
+    """The autograded notebook as the feedback shows it: hidden tests replaced by a note,
+    traceback frames inside the library or Python's installation left out, the grader's
+    own paths removed."""
+    import sys
+
+    lib = str(Path(__file__).resolve().parents[1])
+    roots = tuple({os.path.realpath(p) for p in (sys.prefix, sys.base_prefix)}) + (lib,)
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        if cell.metadata.get("nbgrader", {}).get("grade"):
+            cell.source = HIDDEN_TESTS.sub("# (hidden tests: run by the grader)\n", cell.source)
+        for out in cell.get("outputs", []):
+            if out.get("output_type") != "error":
+                continue
+            frames = out.get("traceback", [])
+            keep = [f for f in frames if not any(r in ANSI.sub("", f) for r in roots)]
+            if len(keep) < len(frames):
+                keep.insert(min(1, len(keep)), "(frames inside the library left out)")
+            out["traceback"] = [f.replace(lib + os.sep, "") for f in keep]
+    return nb
 
 
 def grade_job(job: dict) -> dict:
@@ -130,7 +194,7 @@ def grade_job(job: dict) -> dict:
             (sub / "timestamp.txt").write_text(job["timestamp"])
         api = g.make_api(paths, timeout=opts.get("timeout"),
                          notebook_timeout=opts.get("notebook_timeout"),
-                         sandbox=opts.get("sandbox", True))
+                         sandbox=opts.get("sandbox", True), overlay=str(template / "lib"))
         result = api.autograde(a, student, force=True, create=True)
         out = {"key": job["key"], "assignment": a, "student": student,
                "success": bool(result.get("success")),
@@ -139,6 +203,8 @@ def grade_job(job: dict) -> dict:
         graded = ws / "autograded" / student / a
         if graded.is_dir():
             out["autograded"] = {p.name: p.read_text() for p in graded.glob("*.ipynb")}
+            for p in graded.glob("*.ipynb"):  # what the learner will read (the instructor keeps all)
+                nbformat.write(for_learners(nbformat.read(str(p), as_version=4)), str(p))
         if out["success"] and opts.get("feedback", True):
             fb = api.generate_feedback(a, student, force=True)
             out["feedback_log"] = fb.get("log", "") + fb.get("error", "")
@@ -253,6 +319,10 @@ def _serve() -> int:
     """Worker loop: read "JOB<TAB>RESULT" lines, grade, answer on the protocol pipe."""
     proto = os.fdopen(os.dup(1), "w")
     os.dup2(2, 1)  # whatever nbgrader prints goes to the log, not into the protocol
+    # import while the grader prepares the batch: the first job does not wait for it
+    import nbgrader.apps  # noqa: F401
+    import optimlab_grader  # noqa: F401
+    import optimlab_trust  # noqa: F401
     for line in sys.stdin:
         job_file, _, result_file = line.rstrip("\n").partition("\t")
         _worker_main(job_file, result_file)
@@ -263,27 +333,54 @@ def _serve() -> int:
 
 # --- running a batch -------------------------------------------------------------
 
-def run_local(jobs: list[dict], workers: int, on_result, job_timeout: float | None = None) -> None:
-    """Grade `jobs` with `workers` processes at a time; call on_result(job, result) in
-    this thread as each finishes (in completion order)."""
+def start_workers(n: int) -> list[_Worker]:
+    """Start `n` grading processes now, so that they import nbgrader while the grader
+    prepares the batch (``run_local`` uses them)."""
+    workers = [_Worker() for _ in range(max(1, n))]
+    for w in workers:
+        w._start()
+    return workers
+
+
+def run_local(jobs: list[dict], workers: int | list, on_result,
+              job_timeout: float | None = None) -> None:
+    """Grade `jobs` with `workers` processes at a time (a number, or ``start_workers``'
+    list); call on_result(job, result) in this thread as each finishes."""
+    import queue
+
+    pool_of = workers if isinstance(workers, list) else [_Worker() for _ in range(max(1, workers))]
+    free: queue.Queue = queue.Queue()
+    for w in pool_of:
+        free.put(w)
+    workers_made = list(pool_of)
     if not jobs:
+        for w in workers_made:
+            w.stop()
         return
-    workers_made = []
 
     def run(job):
         if getattr(_local, "worker", None) is None:
-            _local.worker = _Worker()
-            workers_made.append(_local.worker)
+            _local.worker = free.get()
         return grade_job_isolated(job, job_timeout)
 
     try:
-        with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        with ThreadPoolExecutor(max_workers=len(pool_of)) as pool:
             futures = {pool.submit(run, job): job for job in jobs}
             for fut in as_completed(futures):
                 on_result(futures[fut], fut.result())
     finally:
         for w in workers_made:
             w.stop()
+
+
+_DASK_TASK = """
+def grade_on_worker(job, timeout, autograder):
+    import sys
+    if autograder not in sys.path:
+        sys.path.insert(0, autograder)
+    import optimlab_batch
+    return optimlab_batch.grade_job_isolated(job, timeout)
+"""
 
 
 def run_dask(jobs: list[dict], scheduler: str, on_result, job_timeout: float | None = None) -> None:
@@ -299,11 +396,16 @@ def run_dask(jobs: list[dict], scheduler: str, on_result, job_timeout: float | N
     except ImportError as exc:
         raise RuntimeError("--scheduler needs dask's `distributed` package "
                            "(pip install 'distributed')") from exc
+    # The task is pickled by value (a function of __main__ for cloudpickle): the workers
+    # need this checkout's autograder/ folder at the same path, not this module importable.
+    namespace = {"__name__": "__main__"}
+    exec(_DASK_TASK, namespace)
+    task = namespace["grade_on_worker"]
     with Client(scheduler, timeout="20s") as client:
         futures = {}
         for job in jobs:
             # pure=False: a resubmitted job is graded again, never taken from a cache
-            fut = client.submit(grade_job_isolated, job, job_timeout, pure=False,
+            fut = client.submit(task, job, job_timeout, str(HERE), pure=False,
                                 key=f"grade-{job['student']}-{job['assignment']}-{job['key'][:12]}",
                                 retries=1)
             futures[fut] = job

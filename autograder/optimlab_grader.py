@@ -75,7 +75,7 @@ class Paths:
 
 
 def load_config(paths: Paths, timeout: int | None = None, notebook_timeout: int | None = None,
-                sandbox: bool | None = None):
+                sandbox: bool | None = None, overlay: str | None = None):
     """autograder/nbgrader_config.py with the paths (timeouts, sandbox) of this run."""
     from traitlets.config.loader import PyFileConfigLoader
 
@@ -90,6 +90,8 @@ def load_config(paths: Paths, timeout: int | None = None, notebook_timeout: int 
         cfg.RobustExecute.notebook_timeout = int(notebook_timeout)
     if sandbox is not None:
         cfg.RobustExecute.sandbox = bool(sandbox)
+    if overlay:
+        cfg.SandboxKernelManager.library_overlay = str(overlay)
     return cfg
 
 
@@ -749,6 +751,8 @@ def cmd_grade(args) -> int:
                 f"cannot isolate the learners' code: {problem}.\nRefusing to grade: the "
                 "submissions would run with your rights, see the network, the gradebook and "
                 "each other. Pass --no-sandbox to grade anyway (trusted submissions only).")
+    workers = args.workers or os.cpu_count() or 1
+    pool = None if args.scheduler else optimlab_batch.start_workers(workers)
     api = make_api(paths, timeout=args.timeout, notebook_timeout=args.notebook_timeout)
     # (Re-)register the assignments, hidden tests included, in the workspace gradebook;
     # the release copy in workspace/release is what zip_collect checks names against.
@@ -796,15 +800,20 @@ def cmd_grade(args) -> int:
         save_grades(paths, job, result)
         o = collect_outcome(paths, job["assignment"], job["student"], result["success"],
                             result.get("log", ""))
+        for html in o.feedback_html:
+            nb_name = html.stem
+            html.write_text(decorate_feedback(html.read_text(), o.exercises.get(nb_name, {}),
+                                              paths.workspace / "feedback"))
         outcomes[(o.student, o.assignment)] = o
         bar.set_postfix_str(f"{o.student}/{o.assignment}")
         bar.update(1)
 
-    workers = args.workers or os.cpu_count() or 1
     if args.scheduler:
         optimlab_batch.run_dask(jobs, args.scheduler, on_result)
     else:
-        optimlab_batch.run_local(jobs, workers, on_result)
+        for a in sorted({job["assignment"] for job in jobs}):  # built once, not per worker
+            optimlab_batch._template(next(j for j in jobs if j["assignment"] == a))
+        optimlab_batch.run_local(jobs, pool, on_result)
     bar.close()
 
     exports = ws / "exports"
@@ -819,6 +828,56 @@ def cmd_grade(args) -> int:
             print(f"\n{len(skipped)} submission(s) unchanged since they were graded: kept "
                   "(--regrade grades them again)")
     return 0
+
+
+FEEDBACK_STYLE = ("<style>/* optimlab: long lines wrap */ pre, .output pre, code "
+                  "{ white-space: pre-wrap !important; word-break: break-word; }"
+                  " table.optimlab-summary { border-collapse: collapse; margin: 1em 0; }"
+                  " table.optimlab-summary td, table.optimlab-summary th "
+                  "{ border: 1px solid #ccc; padding: 0.3em 0.6em; text-align: left; "
+                  "vertical-align: top; }</style>")
+MATHJAX_CDN = re.compile(r'<script[^>]*src="https://cdnjs\.cloudflare\.com/ajax/libs/mathjax/[^"]*"[^>]*>\s*</script>')
+
+
+def _local_mathjax(feedback_root: Path) -> str | None:
+    """MathJax 3 copied once into feedback/_mathjax/ (from django-static-mathjax), so the
+    formulas of the feedback render without network; None when it is not installed."""
+    try:
+        import mathjax
+    except ImportError:
+        return None
+    src = Path(mathjax.__file__).parent / "static" / "mathjax" / "es5"
+    if not (src / "tex-mml-chtml.js").exists():
+        return None
+    dest = feedback_root / "_mathjax"
+    if not (dest / "tex-mml-chtml.js").exists():
+        shutil.copytree(src, dest, dirs_exist_ok=True)
+    return "../../_mathjax/tex-mml-chtml.js"
+
+
+def decorate_feedback(html: str, exercises: dict, feedback_root: Path) -> str:
+    """nbgrader's feedback HTML with a table naming each exercise (points, result,
+    message) at the top, wrapped long lines, and MathJax from a local copy."""
+    import html as h
+
+    if "optimlab-summary" in html:
+        return html
+    rows = "".join(
+        f"<tr><td>{h.escape(e.name)}</td><td>{e.score:g} / {e.max_score:g}</td>"
+        f"<td>{h.escape(e.result)}</td><td>{h.escape(e.message if e.result != 'passed' else '')}</td></tr>"
+        for e in exercises.values())
+    table = ("<table class=\"optimlab-summary\"><tr><th>exercise</th><th>points</th><th>result</th>"
+             f"<th>message</th></tr>{rows}</table>")
+    local = _local_mathjax(feedback_root)
+    if local:
+        config = ('<script>window.MathJax = {tex: {inlineMath: [["$", "$"], ["\\\\(", "\\\\)"]]}};'
+                  f'</script><script src="{local}"></script>')
+        html = MATHJAX_CDN.sub(lambda m: config, html, count=1)
+    html = html.replace("</head>", FEEDBACK_STYLE + "</head>", 1)
+    body = re.search(r"<body[^>]*>", html)
+    if body:
+        html = html[:body.end()] + table + html[body.end():]
+    return html
 
 
 def write_grades_csv(paths: Paths, assignments: list[str], dest: Path) -> None:

@@ -63,6 +63,18 @@ def error_output(ename: str, evalue: str) -> NotebookNode:
     return NotebookNode(output_type="error", ename=ename, evalue=evalue, traceback=lines)
 
 
+def message_output(ename: str, evalue: str) -> NotebookNode:
+    """An error output for a check's message: its lines kept, long ones wrapped, no frames."""
+    lines = []
+    for k, line in enumerate(f"{ename}: {evalue}".splitlines() or [ename]):
+        lines += textwrap.wrap(line, width=100, subsequent_indent="    ",
+                               replace_whitespace=False, drop_whitespace=False) or [""]
+    return NotebookNode(output_type="error", ename=ename, evalue=evalue, traceback=lines)
+
+
+FALLBACK_NOTE = "[graded inside the kernel, not by the grader's process: "
+
+
 def describe(cell, index: int) -> str:
     """'cell 7 (`import os`)': a cell as a reader of the notebook can find it."""
     first = next((ln.strip() for ln in cell.source.splitlines() if ln.strip()), "")
@@ -93,6 +105,12 @@ class RobustExecute(Execute):
 
     output_cap_notebook = Integer(
         8_000_000, help="Bytes of output kept per notebook.",
+    ).tag(config=True)
+
+    grade_outside = Bool(
+        True,
+        help="Run course test cells' checks in the grader's process against the kernel "
+             "(optimlab_remote.py) instead of in the kernel.",
     ).tag(config=True)
 
     def __init__(self, *args, **kwargs):
@@ -127,6 +145,7 @@ class RobustExecute(Execute):
         self._stop_reason = None
         self._started = monotonic()
         self._out_bytes, self._out_total, self._truncated = {}, 0, set()
+        self._fallback = None
         # The message a learner sees when a cell is interrupted after `timeout` seconds.
         self.error_on_timeout = {
             "ename": TIMEOUT_ENAME,
@@ -156,8 +175,15 @@ class RobustExecute(Execute):
             cell.execution_count = None
             return cell, self.resources
         try:
+            self._fallback = None
+            if self._graded_outside(cell, index):
+                return cell, self.resources
             cell, resources = super().preprocess_cell(cell, resources, index)
             self._note_truncation(cell, index)
+            if self._fallback:
+                cell.outputs.append(NotebookNode(
+                    output_type="stream", name="stdout",
+                    text=f"\n{FALLBACK_NOTE}{self._fallback})\n"))
             return cell, resources
         except DeadKernelError:
             cell.outputs.append(error_output(
@@ -189,6 +215,42 @@ class RobustExecute(Execute):
             )
             self._kill_kernel()
         return cell, self.resources
+
+    def _graded_outside(self, cell, index) -> bool:
+        """Run a course test cell's checks in this process (optimlab_remote.py).
+
+        True when done (the cell's outputs are the checks' verdict); False when the cell
+        must run in the kernel instead (not in the course's form, or an input the
+        protocol cannot carry: the reason is shown in the cell).
+        """
+        if not (self.grade_outside and is_grade(cell) and not is_solution(cell)):
+            return False
+        from optimlab_remote import CallTimeout, Fallback, KernelGone, parse_test_cell, run_trusted
+
+        calls = parse_test_cell(cell.source)
+        if not calls:
+            return False
+        try:
+            text, error = run_trusted(self.km, calls, self.timeout)
+        except Fallback as exc:
+            self._fallback = str(exc)
+            return False
+        except KernelGone:
+            raise DeadKernelError("the kernel died during a check")
+        except CallTimeout as exc:
+            cell.outputs = [error_output(
+                TIMEOUT_ENAME, f"your function ran longer than {self.timeout} s during this "
+                "check and was interrupted (an infinite loop, or far too many iterations?)")]
+            if not exc.stopped:
+                raise CellTimeoutError("the kernel did not answer the interrupt")
+            return True
+        cell.outputs = []
+        if text:
+            cell.outputs.append(NotebookNode(output_type="stream", name="stdout", text=text))
+        if error:
+            cell.outputs.append(message_output(*error))
+        cell.execution_count = None
+        return True
 
     def _note_truncation(self, cell, index) -> None:
         if index in self._truncated:

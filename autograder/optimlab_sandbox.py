@@ -39,7 +39,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from jupyter_client.manager import AsyncKernelManager
-from traitlets import Integer
+from traitlets import Integer, Unicode
 
 SCRATCH = "/scratch"  # the kernel's working directory inside the sandbox
 # Names the kernel's working directory holds that are not the notebook's data files.
@@ -87,7 +87,7 @@ class _Parents:
 
 
 def bwrap_args(*, ipc_dir: str, data_dir: str | None, uid: int | None,
-               scratch_mb: int = 256, tmp_mb: int = 64) -> list[str]:
+               scratch_mb: int = 256, tmp_mb: int = 64, overlay: str = "") -> list[str]:
     """The bwrap command line up to (not including) the command."""
     args = [bwrap_path() or "bwrap",
             "--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts",
@@ -102,6 +102,9 @@ def bwrap_args(*, ipc_dir: str, data_dir: str | None, uid: int | None,
     for root in readonly_roots():
         args += parents.of(root) + ["--ro-bind", root, root]
         parents.made.add(root)
+    if overlay:  # optimlab with the graded exercises' references stubbed (optimlab_hide.py)
+        from optimlab_hide import package_dir
+        args += ["--ro-bind", os.path.join(overlay, "optimlab"), str(package_dir())]
     for etc in ("/etc/localtime", "/etc/ld.so.cache", "/etc/alternatives"):
         if os.path.exists(etc):
             args += ["--ro-bind", etc, etc]
@@ -157,12 +160,13 @@ def sandbox_uid() -> int | None:
 
 def wrap(cmd: list[str], *, ipc_dir: str, data_dir: str | None, memory_mb: int = 2048,
          cpu_seconds: int = 900, nproc: int = 256, file_mb: int = 64,
-         scratch_mb: int = 256) -> list[str]:
+         scratch_mb: int = 256, overlay: str = "") -> list[str]:
     uid = sandbox_uid()
     # `../.venv/bin/python` would not resolve inside: the sandbox has no autograder/ folder
     cmd = [os.path.abspath(cmd[0]), *cmd[1:]] if os.sep in cmd[0] else cmd
     env = ["/usr/bin/env", "-i", *(f"{k}={v}" for k, v in sandbox_env().items())]
-    return (bwrap_args(ipc_dir=ipc_dir, data_dir=data_dir, uid=uid, scratch_mb=scratch_mb)
+    return (bwrap_args(ipc_dir=ipc_dir, data_dir=data_dir, uid=uid, scratch_mb=scratch_mb,
+                       overlay=overlay)
             + limit_args(memory_mb=memory_mb, cpu_seconds=cpu_seconds, nproc=nproc,
                          file_mb=file_mb, uid=uid)
             + env + cmd)
@@ -204,6 +208,9 @@ class SandboxKernelManager(AsyncKernelManager):
     nproc = Integer(256, help="processes and threads of the sandbox's uid").tag(config=True)
     file_mb = Integer(64, help="largest file the kernel may write, MiB").tag(config=True)
     scratch_mb = Integer(256, help="size of the writable scratch folder, MiB").tag(config=True)
+    library_overlay = Unicode(
+        "", help="a folder holding a copy of optimlab/ to mount over the package "
+                 "(references hidden, optimlab_hide.py)").tag(config=True)
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
@@ -229,7 +236,8 @@ class SandboxKernelManager(AsyncKernelManager):
         cwd = kw.get("cwd")
         cmd = wrap(list(kernel_cmd), ipc_dir=self._ipc_dir, data_dir=cwd,
                    memory_mb=self.memory_mb, cpu_seconds=self.cpu_seconds, nproc=self.nproc,
-                   file_mb=self.file_mb, scratch_mb=self.scratch_mb)
+                   file_mb=self.file_mb, scratch_mb=self.scratch_mb,
+                   overlay=self.library_overlay)
         kw["env"] = {"PATH": "/usr/bin:/bin"}
         # the kernel's own terminal output (its start-up banner, a learner's os.write(2, ...))
         # never reaches the grader's terminal; what the notebook prints comes over ZeroMQ

@@ -1,0 +1,218 @@
+"""While an assignment is graded, its exercises' references are not in the learner's view.
+
+``references(calls)`` finds, in the grader's process, the reference implementations the
+assignment's checks compare against: each check is run once with the engine's
+``check_function`` / ``check_steps`` / ``check_composite`` replaced by recorders, which
+keep the ``reference`` (and composite ``helpers``) they are given. A reference that is a
+lambda or a local function stands for the library functions it calls, which are taken
+instead.
+
+``build_overlay(refs, dest)`` writes a copy of the ``optimlab`` package in which the body
+of each of those functions is replaced by ``raise RuntimeError(<why>)`` (signature,
+decorators and docstring kept, so every alias of the function, registry entries
+included, raises too). The sandbox mounts that copy read-only over the package, so an
+answer that delegates to the reference, or a demo cell that uses it, raises an error
+saying why; the grader's own process keeps the real package for the checks.
+"""
+from __future__ import annotations
+
+import ast
+import importlib
+import inspect
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+MESSAGE = ("{name} is the reference answer of an exercise being graded: it is not available "
+           "while the notebook is graded. Write the formula yourself instead of calling it.")
+
+
+class _Stop(Exception):
+    pass
+
+
+def _library_function(obj):
+    """(module, name) if obj is a module-level function of optimlab, else None."""
+    obj = inspect.unwrap(obj) if callable(obj) else obj
+    module = getattr(obj, "__module__", "") or ""
+    name = getattr(obj, "__name__", "")
+    if not module.startswith("optimlab") or not inspect.isfunction(obj):
+        return None
+    if getattr(obj, "__qualname__", "") != name:
+        return None
+    mod = sys.modules.get(module)
+    target = getattr(mod, name, None)
+    if target is not None and (inspect.unwrap(target) is obj):
+        return module, name
+    return None
+
+
+def _resolve(ref, depth: int = 0) -> set[tuple[str, str]]:
+    found = _library_function(ref)
+    if found:
+        return {found}
+    if depth > 1 or not inspect.isfunction(inspect.unwrap(ref)):
+        return set()
+    fn = inspect.unwrap(ref)
+    out = set()
+    names = set(fn.__code__.co_names)
+    for const in fn.__code__.co_consts:  # nested lambdas
+        if inspect.iscode(const):
+            names |= set(const.co_names)
+    for name in names:
+        value = fn.__globals__.get(name)
+        if callable(value):
+            out |= _resolve(value, depth + 1)
+    for cell in fn.__closure__ or ():
+        try:
+            value = cell.cell_contents
+        except ValueError:
+            continue
+        if callable(value):
+            out |= _resolve(value, depth + 1)
+    return out
+
+
+def references(calls) -> set[tuple[str, str]]:
+    """(module, function) of the references behind the given check calls."""
+    from optimlab.checks import engine
+
+    refs: set[tuple[str, str]] = set()
+    for call in calls:
+        module = importlib.import_module(call.module)
+        check = getattr(module, call.function, None)
+        if not callable(check):
+            continue
+        recorded: list = []
+
+        def record_fn(fn, reference=None, *args, **kwargs):
+            recorded.append(reference if reference is not None else kwargs.get("reference"))
+            raise _Stop
+
+        def record_composite(fn, run, *args, helpers=None, **kwargs):
+            recorded.extend((helpers or {}).values())
+            try:
+                run(fn)
+            except _Stop:
+                pass
+            raise _Stop
+
+        patched = {"check_function": record_fn, "check_steps": record_fn,
+                   "check_composite": record_composite}
+        saved = []
+        for namespace in (module.__dict__, engine.__dict__):
+            for name, fake in patched.items():
+                if name in namespace:
+                    saved.append((namespace, name, namespace[name]))
+                    namespace[name] = fake
+
+        def dummy(*args, **kwargs):
+            raise NotImplementedError()
+        dummy.__name__ = call.learner
+        try:
+            check(dummy, **call.kwargs)
+        except Exception:  # noqa: BLE001 - _Stop, or a check that calls the learner first
+            pass
+        finally:
+            for namespace, name, value in saved:
+                namespace[name] = value
+        found = set()
+        for ref in recorded:
+            if callable(ref):
+                found |= _resolve(ref)
+        # checks that call the learner before the engine: the conventional names
+        for name in (f"reference_{call.learner}", f"_reference_{call.learner}",
+                     f"_ref_{call.learner}"):
+            if callable(module.__dict__.get(name)):
+                found |= _resolve(module.__dict__[name])
+        found |= library_namesakes(call.learner)
+        refs |= found
+    return refs
+
+
+def library_namesakes(name: str) -> set[tuple[str, str]]:
+    """The library's own function of the exercise's name (optimlab.optimizers.momentum_step
+    for the exercise momentum_step), wherever the check's reference wraps it."""
+    import pkgutil
+
+    import optimlab
+
+    out = set()
+    for info in pkgutil.walk_packages(optimlab.__path__, "optimlab."):
+        if ".checks" in info.name or ".widgets" in info.name:
+            continue
+        try:
+            mod = importlib.import_module(info.name)
+        except Exception:  # noqa: BLE001 - an optional module that does not import here
+            continue
+        found = _library_function(getattr(mod, name, None)) if hasattr(mod, name) else None
+        if found:
+            out.add(found)
+    return out
+
+
+def _stub_source(text: str, names: set[str], qualified: str) -> str:
+    """`text` with the body of each top-level function in `names` replaced by a raise."""
+    tree = ast.parse(text)
+    lines = text.splitlines(keepends=True)
+    edits = []
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name in names:
+            body = node.body
+            keep = 1 if (body and isinstance(body[0], ast.Expr)
+                         and isinstance(getattr(body[0], "value", None), ast.Constant)
+                         and isinstance(body[0].value.value, str)) else 0
+            indent = " " * body[0].col_offset
+            msg = MESSAGE.format(name=f"{qualified}.{node.name}")
+            stub = f"{indent}raise RuntimeError({msg!r})\n"
+            if keep < len(body):
+                start, end = body[keep].lineno - 1, node.end_lineno
+            else:
+                start = end = body[0].end_lineno
+            edits.append((start, end, stub))
+    for start, end, stub in sorted(edits, reverse=True):
+        lines[start:end] = [stub]
+    return "".join(lines)
+
+
+def package_dir() -> Path:
+    import optimlab
+    return Path(optimlab.__file__).resolve().parent
+
+
+def build_overlay(refs: set[tuple[str, str]], dest: Path) -> list[str]:
+    """Copy optimlab to dest/optimlab with `refs` stubbed; return what was hidden.
+
+    The copy is imported once in a fresh interpreter; if that fails (a module that calls a
+    hidden function while it is imported), nothing is hidden and the reason is returned.
+    """
+    src = package_dir()
+    target = dest / "optimlab"
+    shutil.copytree(src, target, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    by_file: dict[Path, set[str]] = {}
+    hidden = []
+    for module, name in sorted(refs):
+        rel = module.split(".")[1:]
+        path = target.joinpath(*rel).with_suffix(".py")
+        if not path.exists():
+            path = target.joinpath(*rel, "__init__.py")
+        if path.exists():
+            by_file.setdefault(path, set()).add(name)
+            hidden.append(f"{module}.{name}")
+    for path, names in by_file.items():
+        module = "optimlab." + ".".join(path.relative_to(target).with_suffix("").parts)
+        path.write_text(_stub_source(path.read_text(), names, module.removesuffix(".__init__")))
+    probe = ("import importlib, pkgutil, optimlab\n"
+             "for m in pkgutil.walk_packages(optimlab.__path__, 'optimlab.'):\n"
+             "    if '.widgets' not in m.name: importlib.import_module(m.name)\n")
+    proc = subprocess.run([sys.executable, "-c", probe], cwd=str(dest), capture_output=True,
+                          text=True, env={"PYTHONPATH": str(dest), "PATH": "/usr/bin:/bin",
+                                          "PYTHONDONTWRITEBYTECODE": "1",
+                                          "MPLBACKEND": "Agg"})
+    if proc.returncode != 0:
+        shutil.rmtree(target)
+        shutil.copytree(src, target, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+        err = (proc.stderr.strip().splitlines() or ["?"])[-1]
+        return [f"references not hidden: the stubbed library does not import ({err})"]
+    return hidden
