@@ -271,12 +271,22 @@ _LINE_SEARCH_VARIANTS = [
 
 
 class _Loss:
-    """A loss for the cases, with a readable repr (the check shows its inputs)."""
+    """A loss for the cases, with a readable repr (the check shows its inputs) and a budget of calls:
+    a backtracking loop whose condition can never hold (lr missing in the decrease term, so that it does
+    not vanish with lr) would otherwise never return."""
+
+    BUDGET = 200_000
 
     def __init__(self, fn, text):
-        self.fn, self.text = fn, text
+        self.fn, self.text, self.calls = fn, text, 0
 
     def __call__(self, w):
+        self.calls += 1
+        if self.calls > self.BUDGET:
+            raise ExerciseFailure(
+                f"backtracking_line_search: the loss {self.text} was evaluated {self.BUDGET:,} times: the loop does "
+                f"not stop. As lr shrinks, both sides of the test must meet at lr = 0: f(w - lr * p) tends to f(w), "
+                f"and so must the bound f(w) - c * lr * (g . p); a decrease term without lr never lets it pass")
         return self.fn(np.asarray(w, float))
 
     def __repr__(self):
