@@ -22,11 +22,13 @@ catalogue = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(catalogue)
 
 CHECKS = {"activation": checks.check_activation, "dense_backward": checks.check_dense_backward,
-          "init_weights": checks.check_init_weights, "clip_by_global_norm": checks.check_clip_by_global_norm}
+          "mlp_loss_and_grad": checks.check_mlp_loss_and_grad, "init_weights": checks.check_init_weights,
+          "clip_by_global_norm": checks.check_clip_by_global_norm}
+HELPERS = {"activation": layers.activation, "dense_backward": layers.dense_backward}
 
 
-def define(code: str, name: str):
-    namespace = {"np": np}
+def define(code: str, name: str, helpers: dict | None = None):
+    namespace = {"np": np, **HELPERS, **(helpers or {})}
     exec(code, namespace)
     return namespace[name]
 
@@ -44,11 +46,12 @@ def test_reference_values_by_hand():
     assert (a[0], da[0]) == (0.5, 0.25)
 
 
-@pytest.mark.parametrize("hidden, counts", [(False, (3, 2, 5, 3)), (True, (8, 6, 11, 7))])
+@pytest.mark.parametrize("hidden, counts", [(False, (3, 2, 2, 5, 3)), (True, (8, 6, 6, 11, 7))])
 def test_library_passes(hidden, counts, capsys):
     # None, not a count: nbgrader reads a number at the end of a test cell as partial credit.
     assert checks.check_activation(layers.activation, hidden=hidden) is None
     assert checks.check_dense_backward(layers.dense_backward, hidden=hidden) is None
+    assert checks.check_mlp_loss_and_grad(lambda m, w, X, y: m.loss_and_grad(w, X, y), hidden=hidden) is None
     assert checks.check_init_weights(layers.init_weights, hidden=hidden) is None
     assert checks.check_clip_by_global_norm(layers.clip_by_global_norm, hidden=hidden) is None
     assert capsys.readouterr().out.splitlines() == [
@@ -62,6 +65,7 @@ def _flat_reference(grads, max_norm):
 @pytest.mark.parametrize("reference, variants, cases, returns", [
     (checks.reference_activation, checks._ACTIVATION_VARIANTS, checks._act_cases, ("a", "da")),
     (checks.reference_dense_backward, checks._DENSE_VARIANTS, checks._dense_cases, ("dx", "dW", "db")),
+    (checks.reference_mlp_loss_and_grad, checks._MLP_VARIANTS, checks._mlp_cases, ("loss", "grad")),
     (checks.reference_init_weights, checks._INIT_VARIANTS, checks._init_cases, ("W",)),
     (_flat_reference, checks._CLIP_VARIANTS, checks._clip_cases, ("clipped", "norm")),
 ], ids=list(CHECKS))
@@ -132,3 +136,19 @@ def test_unimplemented_exercises_say_so():
     for name, check in CHECKS.items():
         with pytest.raises(ExerciseFailure, match="not implemented yet"):
             check(todo)
+
+
+@pytest.mark.parametrize("entry", catalogue.COMPOSITE, ids=lambda e: e["name"])
+def test_mlp_graded_on_its_own_when_a_helper_is_wrong(entry, capsys):
+    (helper, code), = entry["helper_broken"].items()
+    solution = define(catalogue._MLP, "mlp_loss_and_grad", {helper: define(code, helper)})
+    checks.check_mlp_loss_and_grad(solution, hidden=True)
+    assert entry["expect"] in capsys.readouterr().out
+
+
+def test_mlp_reference_is_the_gradient():
+    case = checks._mlp_cases(False)[0]
+    model, w, X, y = case.inputs.values()
+    loss, g = checks.reference_mlp_loss_and_grad(model, w, X, y)
+    g_num = np.array([(model.loss(w + h, X, y) - model.loss(w - h, X, y)) / 2e-6 for h in 1e-6 * np.eye(len(w))])
+    np.testing.assert_allclose(g, g_num, atol=1e-8)

@@ -42,6 +42,44 @@ def _clip(body):
 
 _NORM = "    norm = np.sqrt(sum(np.sum(g**2) for g in grads))\n"
 
+_MLP = (
+    "def mlp_loss_and_grad(model, w, X, y):\n"
+    "    p = model.unpack(w)\n"
+    "    D = len(model.layer_sizes) - 1\n"
+    "    A, cache = np.asarray(X, dtype=float), []\n"
+    "    for l in range(1, D + 1):\n"
+    "        Z = A @ p[f'W{l}'] + p[f'b{l}']\n"
+    "        cache.append((A, Z))\n"
+    "        A = activation(Z, model.activation)[0] if l < D else Z\n"
+    "    P = np.exp(Z - Z.max(axis=1, keepdims=True))\n"
+    "    P /= P.sum(axis=1, keepdims=True)\n"
+    "    loss = -np.mean(np.log(P[np.arange(len(y)), y]))\n"
+    "    G = (P - np.eye(model.n_classes)[y]) / len(y)\n"
+    "    grads = {}\n"
+    "    for l in range(D, 0, -1):\n"
+    "        dA, grads[f'W{l}'], grads[f'b{l}'] = dense_backward(cache[l - 1][0], p[f'W{l}'], p[f'b{l}'], G)\n"
+    "        if l > 1:\n"
+    "            G = dA * activation(cache[l - 2][1], model.activation)[1]\n"
+    "    return loss, np.concatenate([grads[f'{k}{l}'].ravel() for l in range(1, D + 1) for k in 'Wb'])\n"
+)
+
+
+def _mlp(*pairs):
+    code = _MLP
+    for old, new in pairs:
+        assert old in code, old
+        code = code.replace(old, new)
+    return code
+
+
+_NP_HELPERS = {
+    "activation": ("def activation(z, name):\n"
+                   "    s = 1 / (1 + np.exp(-z))\n"
+                   "    return {'sigmoid': (s, s * (1 - s)), 'tanh': (np.tanh(z), 1 - np.tanh(z)**2),\n"
+                   "            'relu': (np.maximum(z, 0), (z > 0) * 1.0)}[name]\n"),
+}
+
+
 MUTANTS = [
     # --- activation -----------------------------------------------------------------
     {"exercise": "activation", "name": "sigmoid' = s", "code": _act(dsig="s"),
@@ -90,6 +128,41 @@ MUTANTS = [
     {"exercise": "dense_backward", "name": "results in another order",
      "code": _dense().replace("return dx, dW, db", "return dW, db, dx"),
      "expect": "the results are in the wrong order"},
+    # --- mlp_loss_and_grad (calls activation and dense_backward) ------------------------
+    {"exercise": "mlp_loss_and_grad", "name": "no f' between layers",
+     "code": _mlp(("G = dA * activation(cache[l - 2][1], model.activation)[1]", "G = dA")),
+     "expect": "the activation's derivative is missing between layers"},
+    {"exercise": "mlp_loss_and_grad", "name": "f' of A",
+     "code": _mlp(("activation(cache[l - 2][1], model.activation)[1]",
+                   "activation(activation(cache[l - 2][1], model.activation)[0], model.activation)[1]")),
+     "expect": "f' was evaluated at the layer's output"},
+    {"exercise": "mlp_loss_and_grad", "name": "f' of the layer above",
+     "code": _mlp(("activation(cache[l - 2][1], model.activation)[1]", "activation(cache[l - 1][1], model.activation)[1]")),
+     "expect": "f' of the wrong layer"},
+    {"exercise": "mlp_loss_and_grad", "name": "activation on the logits",
+     "code": _mlp(("A = activation(Z, model.activation)[0] if l < D else Z", "A = activation(Z, model.activation)[0]"),
+                  ("P = np.exp(Z - Z.max", "Z = A\n    P = np.exp(Z - Z.max")),
+     "expect": "the activation was applied to the output layer"},
+    {"exercise": "mlp_loss_and_grad", "name": "no 1/B at the output",
+     "code": _mlp(("G = (P - np.eye(model.n_classes)[y]) / len(y)", "G = P - np.eye(model.n_classes)[y]")),
+     "expect": "lacks the 1/B of the mean loss"},
+    {"exercise": "mlp_loss_and_grad", "name": "onehot - softmax",
+     "code": _mlp(("G = (P - np.eye(model.n_classes)[y]) / len(y)", "G = (np.eye(model.n_classes)[y] - P) / len(y)")),
+     "expect": "the sign of the output gradient"},
+    {"exercise": "mlp_loss_and_grad", "name": "summed loss",
+     "code": _mlp(("loss = -np.mean(", "loss = -np.sum(")),
+     "expect": "not the sum"},
+    {"exercise": "mlp_loss_and_grad", "name": "b before W",
+     "code": _mlp(("for k in 'Wb'", "for k in 'bW'")),
+     "expect": "each layer's W before its b"},
+    {"exercise": "mlp_loss_and_grad", "name": "no bias gradient",
+     "code": _mlp(("grads[f'b{l}'] = dense_backward", "_ = dense_backward"),
+                  ("        if l > 1:\n", "        grads[f'b{l}'] = np.zeros_like(p[f'b{l}'])\n        if l > 1:\n")),
+     "expect": "the biases' gradients are missing"},
+    {"exercise": "mlp_loss_and_grad", "name": "all layers' W concatenated first",
+     "code": _mlp(("[grads[f'{k}{l}'].ravel() for l in range(1, D + 1) for k in 'Wb']",
+                   "[grads[f'{k}{l}'].ravel() for k in 'Wb' for l in range(1, D + 1)]")),
+     "expect": "[W_1.ravel(), b_1, W_2.ravel(), b_2, ...]"},
     # --- init_weights -----------------------------------------------------------------
     {"exercise": "init_weights", "name": "Xavier without the 2", "code": _init(std_xavier="np.sqrt(1 / (fan_in + fan_out))"),
      "expect": "the 2 is missing"},
@@ -200,6 +273,56 @@ CORRECT = [
     {"exercise": "dense_backward", "name": "transpose of products",
      "code": ("def dense_backward(x, W, b, G):\n"
               "    return (W @ G.T).T, (G.T @ x).T, np.ones(len(G)) @ G\n")},
+    # --- mlp_loss_and_grad ------------------------------------------------------------
+    {"exercise": "mlp_loss_and_grad", "name": "log-softmax, lists of layers",
+     "code": ("def mlp_loss_and_grad(model, w, X, y):\n"
+              "    p = model.unpack(w)\n"
+              "    D = len(model.layer_sizes) - 1\n"
+              "    Ws = [p['W%d' % l] for l in range(1, D + 1)]\n"
+              "    bs = [p['b%d' % l] for l in range(1, D + 1)]\n"
+              "    As, Zs = [X], []\n"
+              "    for l in range(D):\n"
+              "        Zs.append(As[-1] @ Ws[l] + bs[l])\n"
+              "        if l < D - 1:\n"
+              "            As.append(activation(Zs[-1], model.activation)[0])\n"
+              "    Z = Zs[-1]\n"
+              "    m = Z.max(axis=1, keepdims=True)\n"
+              "    logp = Z - m - np.log(np.exp(Z - m).sum(axis=1, keepdims=True))\n"
+              "    n = len(y)\n"
+              "    loss = -logp[np.arange(n), y].mean()\n"
+              "    G = np.exp(logp)\n"
+              "    G[np.arange(n), y] -= 1\n"
+              "    G /= n\n"
+              "    out = []\n"
+              "    for l in reversed(range(D)):\n"
+              "        dA, dW, db = dense_backward(As[l], Ws[l], bs[l], G)\n"
+              "        out = [dW.ravel(), db] + out\n"
+              "        if l > 0:\n"
+              "            G = dA * activation(Zs[l - 1], model.activation)[1]\n"
+              "    return loss, np.concatenate(out)\n")},
+    {"exercise": "mlp_loss_and_grad", "name": "write into a flat vector via unpack of zeros",
+     "code": _mlp(("    return loss, np.concatenate([grads[f'{k}{l}'].ravel() for l in range(1, D + 1) for k in 'Wb'])\n",
+                   "    flat = []\n"
+                   "    for name in model.unpack(np.zeros(model.n_params)):\n"
+                   "        flat.append(grads[name].ravel())\n"
+                   "    return float(loss), np.concatenate(flat)\n"))},
+    {"exercise": "mlp_loss_and_grad", "name": "softmax without the shift, recursion",
+     "code": ("def mlp_loss_and_grad(model, w, X, y):\n"
+              "    p = model.unpack(w)\n"
+              "    D = len(model.layer_sizes) - 1\n"
+              "    def run(l, A):\n"
+              "        Z = A @ p[f'W{l}'] + p[f'b{l}']\n"
+              "        if l == D:\n"
+              "            P = np.exp(Z) / np.exp(Z).sum(axis=1, keepdims=True)\n"
+              "            Y = np.zeros_like(P)\n"
+              "            Y[np.arange(len(y)), y] = 1\n"
+              "            return -np.mean(np.log(np.sum(P * Y, axis=1))), (P - Y) / len(y), []\n"
+              "        loss, G, rest = run(l + 1, activation(Z, model.activation)[0])\n"
+              "        dA, dW, db = dense_backward(activation(Z, model.activation)[0], p[f'W{l+1}'], p[f'b{l+1}'], G)\n"
+              "        return loss, dA * activation(Z, model.activation)[1], [dW.ravel(), db] + rest\n"
+              "    loss, G, rest = run(1, X)\n"
+              "    dA, dW, db = dense_backward(X, p['W1'], p['b1'], G)\n"
+              "    return loss, np.concatenate([dW.ravel(), db] + rest)\n")},
     # --- init_weights -----------------------------------------------------------------
     {"exercise": "init_weights", "name": "rng.normal with scale",
      "code": ("def init_weights(fan_in, fan_out, scheme, rng):\n"
@@ -242,4 +365,14 @@ CORRECT = [
      "code": _clip("    norm = np.sqrt(sum(np.linalg.norm(g)**2 for g in grads))\n"
                    "    scale = max_norm / max(norm, max_norm)\n"
                    "    return [g * scale for g in grads], norm\n")},
+]
+
+COMPOSITE = [
+    {"exercise": "mlp_loss_and_grad", "name": "dense_backward with the batch mean in db",
+     "helper_broken": {"dense_backward": "def dense_backward(x, W, b, G):\n"
+                                         "    return G @ W.T, x.T @ G, G.mean(axis=0)\n"},
+     "expect": "your `dense_backward`, which is wrong"},
+    {"exercise": "mlp_loss_and_grad", "name": "activation with sigmoid' = s",
+     "helper_broken": {"activation": _NP_HELPERS["activation"].replace("s * (1 - s)", "s")},
+     "expect": "your `activation`, which is wrong"},
 ]

@@ -1,5 +1,5 @@
 r"""Checks for notebook 12, fully connected networks: ``activation``, ``dense_backward``,
-``init_weights`` and ``clip_by_global_norm``.
+``mlp_loss_and_grad``, ``init_weights`` and ``clip_by_global_norm``.
 
 The exercises, with what the learner implements (the references are in :mod:`optimlab.layers`):
 
@@ -35,8 +35,8 @@ from .. import layers as _layers
 from .engine import Case, ExerciseFailure, Variant, check_function, _variant_hints
 
 __all__ = ["reference_activation", "reference_dense_backward", "reference_init_weights",
-           "reference_clip_by_global_norm", "check_activation", "check_dense_backward", "check_init_weights",
-           "check_clip_by_global_norm"]
+           "reference_clip_by_global_norm", "reference_mlp_loss_and_grad", "check_activation",
+           "check_dense_backward", "check_init_weights", "check_clip_by_global_norm", "check_mlp_loss_and_grad"]
 
 
 # ---------------------------------------------------------------------------
@@ -484,3 +484,109 @@ def check_clip_by_global_norm(clip_by_global_norm, hidden: bool = False) -> None
     check_function(fn, lambda g, m: _flat(reference_clip_by_global_norm(g, m)), _clip_cases(hidden),
                    exercise="clip_by_global_norm", returns=("clipped (all tensors concatenated)", "norm"),
                    variants=_CLIP_VARIANTS, integer_inputs=False)
+
+
+# ---------------------------------------------------------------------------
+# mlp_loss_and_grad (composite: calls the learner's activation and dense_backward)
+# ---------------------------------------------------------------------------
+
+def reference_mlp_loss_and_grad(model, w, X, y):
+    r"""``(L, dL/dw)`` of an :class:`optimlab.MLP` at ``w`` on ``(X, y)``, in the model's flat layout."""
+    return model.loss_and_grad(w, X, y)
+
+
+def _mlp(model, w, X, y, *, fprime_of="Z", no_fprime=False, off_by_one=False, out_act=False, batch_mean=True,
+         sign=1.0, layout="Wb", no_db=False, loss_sum=False):
+    # One parametrised backward pass for the wrong variants; the defaults give the right answer.
+    p = model.unpack(w)
+    D = len(model.layer_sizes) - 1
+    A, cache = np.asarray(X, dtype=float), []
+    for l in range(1, D + 1):
+        Z = A @ p[f"W{l}"] + p[f"b{l}"]
+        cache.append((A, Z))
+        A = _layers.activation(Z, model.activation)[0] if (l < D or out_act) else Z
+    Zs = A - A.max(axis=1, keepdims=True)
+    P = np.exp(Zs) / np.exp(Zs).sum(axis=1, keepdims=True)
+    B = len(y)
+    losses = -np.log(P[np.arange(B), y])
+    loss = losses.sum() if loss_sum else losses.mean()
+    G = sign * (P - np.eye(model.n_classes)[y]) / (B if batch_mean else 1)
+    grads = {}
+    for l in range(D, 0, -1):
+        A_prev, _ = cache[l - 1]
+        dA, grads[f"W{l}"], grads[f"b{l}"] = G @ p[f"W{l}"].T, A_prev.T @ G, G.sum(axis=0)
+        if no_db:
+            grads[f"b{l}"] = np.zeros_like(grads[f"b{l}"])
+        if l > 1:
+            if no_fprime:
+                G = dA
+            else:
+                A_l, Z_l = cache[l - 1] if off_by_one else (cache[l - 1][0], cache[l - 2][1])
+                arg = Z_l if fprime_of == "Z" else _layers.activation(Z_l, model.activation)[0]
+                G = dA * _layers.activation(arg, model.activation)[1]
+    if layout == "allW":
+        return loss, np.concatenate([grads[f"{k}{l}"].ravel() for k in "Wb" for l in range(1, D + 1)])
+    return loss, np.concatenate([grads[f"{k}{l}"].ravel() for l in range(1, D + 1) for k in layout])
+
+
+def _mv(**kw):
+    return lambda model, w, X, y: _mlp(model, w, X, y, **kw)
+
+
+_MLP_VARIANTS = [
+    Variant(_mv(no_fprime=True),
+            "the activation's derivative is missing between layers: dL/dZ_{l-1} = (dL/dA_{l-1}) * f'(Z_{l-1}), "
+            "elementwise, before the next dense_backward"),
+    Variant(_mv(fprime_of="A"),
+            "f' was evaluated at the layer's output A = f(Z): activation(Z, name)[1] already is f'(Z); do not apply "
+            "it to the activations"),
+    Variant(_mv(off_by_one=True),
+            "f' of the wrong layer: dA from layer l is the gradient of A_{l-1}, so it is multiplied by f'(Z_{l-1}), "
+            "the pre-activation of the layer BELOW (cache[l-2] with the 0-based cache, not cache[l-1])"),
+    Variant(_mv(out_act=True),
+            "the activation was applied to the output layer too: the logits are Z_D = A_{D-1} W_D + b_D, straight "
+            "into the softmax (no f on the last layer)"),
+    Variant(_mv(batch_mean=False),
+            "the output gradient lacks the 1/B of the mean loss: G_D = (softmax(Z_D) - onehot(y)) / B"),
+    Variant(_mv(sign=-1.0), "the sign of the output gradient: G_D = softmax(Z_D) - onehot(y) (over B), not onehot - softmax"),
+    Variant(_mv(loss_sum=True),
+            "the loss is the MEAN cross-entropy over the batch, (1/B) sum_i -log p_i[y_i], not the sum"),
+    Variant(_mv(layout="bW"),
+            "the flat gradient is in the wrong order: the layout is [W_1.ravel(), b_1, W_2.ravel(), b_2, ...], "
+            "each layer's W before its b"),
+    Variant(_mv(layout="allW"),
+            "the flat gradient is in the wrong order: all W first, then all b; the layout is [W_1.ravel(), b_1, "
+            "W_2.ravel(), b_2, ...], layer by layer"),
+    Variant(_mv(no_db=True), "the biases' gradients are missing (zeros): db_l = G_l.sum(axis=0) from dense_backward"),
+]
+
+
+def _mlp_case(label, sizes, act, seed, B, scale=1.0):
+    from ..models import MLP
+    rng = np.random.default_rng(seed)
+    model = MLP(sizes, act)
+    w = model.init_params(seed=seed) * scale + 0.1 * rng.normal(size=model.n_params)
+    X = rng.normal(size=(B, sizes[0]))
+    y = rng.integers(0, sizes[-1], size=B)
+    return Case(label, {"model": model, "w": w, "X": X, "y": y})
+
+
+def _mlp_cases(hidden: bool):
+    cases = [_mlp_case("MLP([4, 3, 3, 3], 'sigmoid'), B=5", [4, 3, 3, 3], "sigmoid", 125, 5, scale=2.0),
+             _mlp_case("MLP([4, 3, 3, 3], 'relu'), B=6", [4, 3, 3, 3], "relu", 126, 6)]
+    if hidden:
+        cases += [_mlp_case("MLP([3, 5, 4, 2], 'tanh'), B=4", [3, 5, 4, 2], "tanh", 127, 4),
+                  _mlp_case("MLP([4, 3, 3, 3, 3], 'relu'), B=7", [4, 3, 3, 3, 3], "relu", 128, 7),
+                  _mlp_case("MLP([2, 4, 3], 'sigmoid'), one example", [2, 4, 3], "sigmoid", 129, 1, scale=3.0),
+                  _mlp_case("MLP([5, 2], 'tanh'), no hidden layer (softmax regression)", [5, 2], "tanh", 130, 3)]
+    return cases
+
+
+def check_mlp_loss_and_grad(mlp_loss_and_grad, hidden: bool = False) -> None:
+    """``mlp_loss_and_grad(model, w, X, y)`` returns ``(L, dL/dw)`` as :meth:`optimlab.MLP.loss_and_grad`.
+
+    Composite: if it fails, it is checked again with the reference ``activation`` and ``dense_backward``.
+    """
+    check_function(mlp_loss_and_grad, reference_mlp_loss_and_grad, _mlp_cases(hidden), exercise="mlp_loss_and_grad",
+                   returns=("loss", "grad"), variants=_MLP_VARIANTS, integer_inputs=False,
+                   helpers={"activation": reference_activation, "dense_backward": reference_dense_backward})
