@@ -21,12 +21,13 @@ from __future__ import annotations
 import importlib
 
 __all__ = ["landscape_explorer", "data_explorer", "race", "static_mode", "suggested_lr", "formula_text", "theory",
-           "LandscapeExplorer", "DataExplorer", "Race", "Explorer"]
+           "LandscapeExplorer", "DataExplorer", "Race", "Explorer", "schedule_explorer", "ScheduleExplorer"]
 
 _LAZY = {
     "landscape_explorer": "landscape", "LandscapeExplorer": "landscape",
     "data_explorer": "data", "DataExplorer": "data",
     "race": "race", "Race": "race",
+    "schedule_explorer": "schedule", "ScheduleExplorer": "schedule",
     "static_mode": "static",
     "suggested_lr": "common",
     "formula_text": "common",
@@ -40,7 +41,7 @@ def __getattr__(name):
         value = getattr(module, name)
         globals()[name] = value
         return value
-    if name in ("theory", "landscape", "data", "static", "base", "common", "layout"):
+    if name in ("theory", "landscape", "data", "static", "base", "common", "layout", "schedule"):
         return importlib.import_module(f".{name}", __name__)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
