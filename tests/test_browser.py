@@ -80,7 +80,11 @@ def _free_port() -> int:
 
 
 # Besides part I's notebook in both front ends, one notebook of each later part in JupyterLab.
-LATER_NOTEBOOKS = [ROOT / "solutions" / "06_adagrad" / "06_adagrad.ipynb"]
+LATER_NOTEBOOKS = [ROOT / "solutions" / "06_adagrad" / "06_adagrad.ipynb",
+                   ROOT / "solutions" / "10_schedules" / "10_schedules.ipynb"]
+# The two sliders the test drags, by their labels: the learning rate, then one that changes the axes.
+SLIDERS = {"10_schedules": (r"^lr0 / max_lr$", r"^epochs$")}
+DEFAULT_SLIDERS = (r"^lr$", r"^steps$")
 
 
 def _notebook_path(path=None) -> Path:
@@ -211,7 +215,9 @@ def _drag(page, slider, dx, canvas, before):
     """
     readout = slider.locator(".widget-readout").first
     value_before = readout.inner_text()
-    box = slider.locator(".noUi-handle").first.bounding_box()
+    handle = slider.locator(".noUi-handle").first
+    handle.scroll_into_view_if_needed()  # an explorer's controls may sit below the figure, out of view
+    box = handle.bounding_box()
     x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
     page.mouse.move(x, y)
     page.mouse.down()
@@ -263,7 +269,8 @@ def test_explorer_in_browser(browser, server):
 
         canvas = page.locator(".jupyter-matplotlib-canvas-div").first
         canvas.wait_for(state="visible", timeout=90_000)
-        slider = page.locator(".widget-slider").filter(has=page.locator("label", has_text=re.compile(r"^lr$"))).first
+        lr_label, steps_label = SLIDERS.get(server["source"].stem, DEFAULT_SLIDERS)
+        slider = page.locator(".widget-slider").filter(has=page.locator("label", has_text=re.compile(lr_label))).first
         slider.wait_for(state="visible", timeout=30_000)
         canvas.scroll_into_view_if_needed()
         page.mouse.move(0, 0)  # no hover: ipympl's toolbar fades in under the mouse
@@ -289,7 +296,7 @@ def test_explorer_in_browser(browser, server):
         assert fraction > 0.002, (f"the figure did not change after moving lr from {value_before} to {value_after} "
                                   f"({fraction:.4%} of pixels changed); see tests/artifacts/browser_{tag}_*.png")
         # 2. The number of steps: new axis limits, so a full redraw requested from the front-end.
-        steps = page.locator(".widget-slider").filter(has=page.locator("label", has_text=re.compile(r"^steps$"))).first
+        steps = page.locator(".widget-slider").filter(has=page.locator("label", has_text=re.compile(steps_label))).first
         steps_before, steps_after, after2, fraction2 = _drag(page, steps, -20, canvas, after)
         (ARTIFACTS / f"browser_{tag}_after_steps.png").write_bytes(after2)
         page.screenshot(path=str(ARTIFACTS / f"browser_{tag}_page.png"))
