@@ -55,8 +55,8 @@ def test_wrong_axis_and_missing_start_loss_are_named():
     with pytest.raises(ExerciseFailure, match="only the last entry"):
         C.check_summarise(lambda c: (c[:, -1].mean(), c.std(axis=0, ddof=1), c[:, -1].min()))
 
-    def no_start(model, X, y, w0, epochs, switch_epoch, adam_lr, sgd_lr):
-        w, losses = compare.switch_run(model, X, y, w0, epochs, switch_epoch, adam_lr, sgd_lr)
+    def no_start(grad, loss, w0, epochs, switch_epoch, adam_lr, sgd_lr):
+        w, losses = compare.switch_run(grad, loss, w0, epochs, switch_epoch, adam_lr, sgd_lr)
         return w, losses[1:]
     with pytest.raises(ExerciseFailure, match=r"loss before training \(epoch 0"):
         C.check_train_switch(no_start)

@@ -59,27 +59,28 @@ def test_repeat_pads_a_diverged_run_with_nan():
 def test_switch_run_matches_train_and_its_two_limits():
     model, X, y = _iris()
     w0 = np.zeros(15)
-    w, losses = compare.switch_run(model, X, y, w0, 12, 5, 0.05, 0.5)
-    r = compare.train_switch(model, X, y, epochs=12, switch_epoch=5, adam_lr=0.05, sgd_lr=0.5, w0=w0)
+    grad, loss = (lambda w: model.grad(w, X, y)), (lambda w: model.loss(w, X, y))
+    w, losses = compare.switch_run(grad, loss, w0, 12, 5, 0.05, 0.5)
+    r = compare.adam_to_sgd(model, X, y, epochs=12, switch_epoch=5, adam_lr=0.05, sgd_lr=0.5, w0=w0)
     np.testing.assert_allclose(r.w, w, rtol=0, atol=1e-12)
     np.testing.assert_allclose(r.train_loss, losses, rtol=0, atol=1e-12)
     assert len(losses) == 13 and losses[0] == pytest.approx(math.log(3))
     adam = optimlab.train(model, "adam", X, y, epochs=12, lr=0.05, w0=w0, progress=False)
-    np.testing.assert_allclose(compare.switch_run(model, X, y, w0, 12, 12, 0.05, 0.5)[1], adam.train_loss, atol=1e-12)
+    np.testing.assert_allclose(compare.switch_run(grad, loss, w0, 12, 12, 0.05, 0.5)[1], adam.train_loss, atol=1e-12)
     sgd = optimlab.train(model, "gd", X, y, epochs=12, lr=0.5, w0=w0, progress=False)
-    np.testing.assert_allclose(compare.switch_run(model, X, y, w0, 12, 0, 0.05, 0.5)[1], sgd.train_loss, atol=1e-12)
+    np.testing.assert_allclose(compare.switch_run(grad, loss, w0, 12, 0, 0.05, 0.5)[1], sgd.train_loss, atol=1e-12)
     # The first SGD step is plain SGD from Adam's weights: no momentum carried over.
-    w5, _ = compare.switch_run(model, X, y, w0, 5, 5, 0.05, 0.5)
-    np.testing.assert_allclose(compare.switch_run(model, X, y, w0, 6, 5, 0.05, 0.5)[0],
+    w5, _ = compare.switch_run(grad, loss, w0, 5, 5, 0.05, 0.5)
+    np.testing.assert_allclose(compare.switch_run(grad, loss, w0, 6, 5, 0.05, 0.5)[0],
                                w5 - 0.5 * model.grad(w5, X, y), atol=1e-12)
 
 
-def test_train_switch_with_minibatches_and_validation():
+def test_adam_to_sgd_with_minibatches_and_validation():
     model, X, y = _iris()
-    r = compare.train_switch(model, X, y, epochs=6, switch_epoch=4, adam_lr=0.05, sgd_lr=0.1, batch_size=30, seed=3,
+    r = compare.adam_to_sgd(model, X, y, epochs=6, switch_epoch=4, adam_lr=0.05, sgd_lr=0.1, batch_size=30, seed=3,
                              X_val=X[:20], y_val=y[:20])
     assert r.train_loss.shape == (7,) and r.val_loss.shape == (7,) and len(r.phases) == 2
     assert r.phases[0].optimizer == "adam" and r.phases[1].optimizer == "gd"
     assert r.train_loss[-1] < r.train_loss[0]
     with pytest.raises(ValueError, match="switch_epoch must be between 0 and epochs=6"):
-        compare.train_switch(model, X, y, epochs=6, switch_epoch=7, adam_lr=0.05, sgd_lr=0.1)
+        compare.adam_to_sgd(model, X, y, epochs=6, switch_epoch=7, adam_lr=0.05, sgd_lr=0.1)

@@ -10,7 +10,7 @@ the optimizer. The pieces here are the three steps of a fair one (notebook 14):
 * :func:`repeat` and :func:`summarise`: the same run over several seeds; the mean curve, the
   sample standard deviation over the seeds (``ddof=1``, as pandas and R: numpy's ``std``
   defaults to ``ddof=0``) and the best seed's final loss.
-* :func:`switch_run` and :func:`train_switch`: Adam for the first ``switch_epoch`` epochs,
+* :func:`switch_run` and :func:`adam_to_sgd`: Adam for the first ``switch_epoch`` epochs,
   plain SGD for the rest (seed 004's advice: Adam to get close fast, SGD with a small rate to
   fine-tune).
 
@@ -31,7 +31,7 @@ from . import validation as V
 from .optimizers import adam_step
 
 __all__ = ["log_grid", "best_lr", "lr_search", "LRSearch", "repeat", "summarise", "Summary", "switch_run",
-           "train_switch", "SwitchResult"]
+           "adam_to_sgd", "SwitchResult"]
 
 
 def log_grid(low: float, high: float, per_decade: int = 2) -> np.ndarray:
@@ -157,17 +157,18 @@ def summarise(curves, ddof: int = 1) -> Summary:
                    curves.shape[0], ddof)
 
 
-def switch_run(model, X, y, w0, epochs: int, switch_epoch: int, adam_lr: float, sgd_lr: float,
+def switch_run(grad_fn, loss_fn, w0, epochs: int, switch_epoch: int, adam_lr: float, sgd_lr: float,
                beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8):
     """Full-batch Adam for epochs ``1 .. switch_epoch``, then plain SGD: returns ``(w, losses)``.
 
-    One step per epoch on the whole training set, ``g_e = model.grad(w_{e-1}, X, y)``:
+    One step per epoch with the whole training set's gradient ``g_e = grad_fn(w_{e-1})``:
 
     * ``e <= switch_epoch``: ``w_e = adam_step(w_{e-1}, m, V, g_e, t=e, adam_lr, beta1, beta2, eps)``;
     * ``e > switch_epoch``:  ``w_e = w_{e-1} - sgd_lr * g_e`` (Adam's moments are dropped).
 
-    ``losses[e] = model.loss(w_e, X, y)`` for ``e = 0 .. epochs``. ``switch_epoch = 0`` is SGD
-    throughout, ``switch_epoch = epochs`` Adam throughout.
+    ``losses[e] = loss_fn(w_e)`` for ``e = 0 .. epochs``. ``switch_epoch = 0`` is SGD throughout,
+    ``switch_epoch = epochs`` Adam throughout. For a model: ``grad_fn = lambda w: model.grad(w, X, y)``,
+    ``loss_fn = lambda w: model.loss(w, X, y)``.
     """
     epochs = V.check_int(epochs, "epochs", minimum=1)
     switch_epoch = V.check_int(switch_epoch, "switch_epoch", minimum=0)
@@ -175,20 +176,20 @@ def switch_run(model, X, y, w0, epochs: int, switch_epoch: int, adam_lr: float, 
         raise ValueError(f"switch_epoch must be between 0 and epochs={epochs}, got {switch_epoch}")
     w = np.array(w0, dtype=float)
     m, Vt = np.zeros_like(w), np.zeros_like(w)
-    losses = [model.loss(w, X, y)]
+    losses = [float(loss_fn(w))]
     for e in range(1, epochs + 1):
-        g = model.grad(w, X, y)
+        g = np.asarray(grad_fn(w), dtype=float)
         if e <= switch_epoch:
             w, m, Vt = adam_step(w, m, Vt, g, e, adam_lr, beta1, beta2, eps)
         else:
             w = w - sgd_lr * g
-        losses.append(model.loss(w, X, y))
+        losses.append(float(loss_fn(w)))
     return w, np.array(losses)
 
 
 @dataclass
 class SwitchResult:
-    """A run of :func:`train_switch`: the final ``w``, the loss per epoch, the time, and both phases."""
+    """A run of :func:`adam_to_sgd`: the final ``w``, the loss per epoch, the time, and both phases."""
 
     w: np.ndarray
     train_loss: np.ndarray
@@ -201,14 +202,15 @@ class SwitchResult:
         return float(self.train_loss[-1])
 
 
-def train_switch(model, X, y, *, epochs: int, switch_epoch: int, adam_lr: float, sgd_lr: float,
+def adam_to_sgd(model, X, y, *, epochs: int, switch_epoch: int, adam_lr: float, sgd_lr: float,
                  batch_size=None, seed=0, w0=None, X_val=None, y_val=None, **adam_hyper) -> SwitchResult:
     """:func:`optimlab.train` with Adam for ``switch_epoch`` epochs, then with plain SGD (``"gd"``) to ``epochs``.
 
     The SGD phase starts from Adam's last parameters with fresh state and shuffles with the seed
     ``seed + 1`` (so that its epochs do not repeat the Adam phase's batch orders). With
-    ``batch_size=None`` it is :func:`switch_run`. ``train_loss`` (and ``val_loss``) join both
-    phases: ``epochs + 1`` entries, fewer if a phase diverged.
+    ``batch_size=None`` it is :func:`switch_run` with the model's full-batch gradient and loss.
+    ``train_loss`` (and ``val_loss``) join both phases: ``epochs + 1`` entries, fewer if a phase
+    diverged.
     """
     from .training import train
 

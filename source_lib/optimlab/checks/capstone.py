@@ -12,11 +12,11 @@ The exercises, with the rules the learner implements (:mod:`optimlab.compare` is
         std  = curves.std(axis=0, ddof=1)     over the seeds, the sample standard deviation
         best = curves[:, -1].min()            the best seed's final loss
         = optimlab.compare.summarise
-    train_switch(model, X, y, w0, epochs, switch_epoch, adam_lr, sgd_lr)     epochs e = 1 .. epochs
-        g = model.grad(w, X, y) (full batch, one step per epoch)
+    train_switch(grad, loss, w0, epochs, switch_epoch, adam_lr, sgd_lr)     epochs e = 1 .. epochs
+        g = grad(w) (the full-batch gradient, one step per epoch)
         e <= switch_epoch: Adam (t = e, beta1 = 0.9, beta2 = 0.999, eps = 1e-8, lr = adam_lr)
         e >  switch_epoch: w = w - sgd_lr * g
-        -> (w, losses), losses[e] = model.loss(w_e, X, y), e = 0 .. epochs
+        -> (w, losses), losses[e] = loss(w_e), e = 0 .. epochs
         = optimlab.compare.switch_run
 
 The learning-rate cases hold diverged runs (``nan``, ``inf``) at the large rates, a ``nan`` before the
@@ -35,6 +35,7 @@ import copy
 import numpy as np
 
 from .. import compare as _compare
+from ..compare import switch_run as _switch_run
 from ..optimizers import adam_step as _adam_step
 from .engine import Case, ExerciseFailure, Variant, check_function, _call, _require_callable
 
@@ -264,12 +265,12 @@ def check_summarise(summarise, hidden: bool = False) -> None:
 # train_switch
 # ---------------------------------------------------------------------------
 
-def reference_train_switch(model, X, y, w0, epochs, switch_epoch, adam_lr, sgd_lr):
+def reference_train_switch(grad, loss, w0, epochs, switch_epoch, adam_lr, sgd_lr):
     """:func:`optimlab.compare.switch_run` with Adam's (torch) defaults beta1=0.9, beta2=0.999, eps=1e-8."""
-    return _compare.switch_run(model, X, y, w0, int(epochs), int(switch_epoch), adam_lr, sgd_lr)
+    return _switch_run(grad, loss, w0, int(epochs), int(switch_epoch), adam_lr, sgd_lr)
 
 
-def _switch(model, X, y, w0, epochs, switch_epoch, adam_lr, sgd_lr, *, adam_epochs=None, t0=1, sgd="plain",
+def _switch(grad, loss, w0, epochs, switch_epoch, adam_lr, sgd_lr, *, adam_epochs=None, t0=1, sgd="plain",
             lr_a=None, lr_s=None, sgd_from="adam", record="after", correct=True, order="adam_first"):
     # One parametrised Adam-then-SGD run for the wrong variants; the defaults give the right one.
     epochs, switch_epoch = int(epochs), int(switch_epoch)
@@ -278,9 +279,9 @@ def _switch(model, X, y, w0, epochs, switch_epoch, adam_lr, sgd_lr, *, adam_epoc
     lr_s = sgd_lr if lr_s is None else {"adam": adam_lr}[lr_s]
     w = np.array(w0, dtype=float)
     m, V = np.zeros_like(w), np.zeros_like(w)
-    losses = [model.loss(w, X, y)]
+    losses = [float(loss(w))]
     for e in range(1, epochs + 1):
-        g = model.grad(w, X, y)
+        g = np.asarray(grad(w), dtype=float)
         use_adam = (e <= k) if order == "adam_first" else (e > epochs - k)
         if use_adam:
             t = e - 1 + t0
@@ -298,10 +299,9 @@ def _switch(model, X, y, w0, epochs, switch_epoch, adam_lr, sgd_lr, *, adam_epoc
             elif sgd == "momentum":
                 m = 0.9 * m + 0.1 * g
                 w = w - lr_s * m
-            elif sgd == "scaled":
-                V = 0.999 * V + 0.001 * g**2
-                w = w - lr_s * g / (np.sqrt(V / (1 - 0.999 ** e)) + 1e-8)
-        losses.append(model.loss(w, X, y))
+            elif sgd == "scaled":      # Adam's last V kept as a preconditioner
+                w = w - lr_s * g / (np.sqrt(V) + 1e-8)
+        losses.append(float(loss(w)))
     if record == "before":
         losses = losses[:-1]
     elif record == "no_start":
@@ -310,8 +310,8 @@ def _switch(model, X, y, w0, epochs, switch_epoch, adam_lr, sgd_lr, *, adam_epoc
 
 
 def _tv(hint, **kw):
-    return Variant(lambda model, X, y, w0, epochs, switch_epoch, adam_lr, sgd_lr, kw=kw:
-                   _switch(model, X, y, w0, epochs, switch_epoch, adam_lr, sgd_lr, **kw), hint)
+    return Variant(lambda grad, loss, w0, epochs, switch_epoch, adam_lr, sgd_lr, kw=kw:
+                   _switch(grad, loss, w0, epochs, switch_epoch, adam_lr, sgd_lr, **kw), hint)
 
 
 _SWITCH_VARIANTS = [
@@ -344,15 +344,25 @@ def _switch_length_check(fn, case, expected_losses, got):
     n = len(expected_losses) - 1
     if losses.shape == (n,):
         if np.allclose(losses, expected_losses[1:], rtol=1e-7, atol=1e-10):
-            why = ("the loss before training (epoch 0, model.loss(w0, X, y)) is missing: `losses` starts with it, "
+            why = ("the loss before training (epoch 0, loss(w0)) is missing: `losses` starts with it, "
                    "then one entry after each epoch")
         elif np.allclose(losses, expected_losses[:-1], rtol=1e-7, atol=1e-10):
             why = ("each loss was recorded before its step, so the loss after the last epoch is missing: record "
-                   "model.loss(w0, X, y) first, then the loss after every step")
+                   "loss(w0) first, then the loss after every step")
         else:
             why = "`losses` needs epochs + 1 entries: the loss before training, then one after every epoch"
         raise ExerciseFailure(f"train_switch, case {case.label}: `losses` has {n} entries, it should have epochs + 1 "
                               f"= {n + 1}.\nLikely mistake: {why}")
+
+
+def _problem(model, X, y):
+    # The full-batch gradient and loss of a model on (X, y), as the exercise receives them.
+    def grad(w):
+        return model.grad(w, X, y)
+
+    def loss(w):
+        return model.loss(w, X, y)
+    return grad, loss
 
 
 def _switch_cases(hidden: bool):
@@ -363,38 +373,40 @@ def _switch_cases(hidden: bool):
     X = (d.X - d.X.mean(axis=0)) / d.X.std(axis=0)
     rng = np.random.default_rng(14)
     soft = SoftmaxRegression(4, 3)
+    g_iris, l_iris = _problem(soft, X, d.y)
+    g_40, l_40 = _problem(soft, X[::4].copy(), d.y[::4].copy())
     cases = [
         Case("Iris, softmax regression, 10 epochs, switch after 6",
-             {"model": soft, "X": X, "y": d.y, "w0": rng.normal(0.0, 0.3, 15), "epochs": 10, "switch_epoch": 6,
+             {"grad": g_iris, "loss": l_iris, "w0": rng.normal(0.0, 0.3, 15), "epochs": 10, "switch_epoch": 6,
               "adam_lr": 0.05, "sgd_lr": 0.3}),
         Case("Iris, 40 rows, 6 epochs, switch after 2",
-             {"model": soft, "X": X[::4].copy(), "y": d.y[::4].copy(), "w0": rng.normal(0.0, 0.3, 15), "epochs": 6,
-              "switch_epoch": 2, "adam_lr": 0.1, "sgd_lr": 0.8}),
+             {"grad": g_40, "loss": l_40, "w0": rng.normal(0.0, 0.3, 15), "epochs": 6, "switch_epoch": 2,
+              "adam_lr": 0.1, "sgd_lr": 0.8}),
     ]
     if hidden:
         g = digits()
-        Xd = g.X[:200] / 16.0
+        g_dig, l_dig = _problem(SoftmaxRegression(64, 10), g.X[:200] / 16.0, g.y[:200].copy())
         mlp = MLP([4, 5, 3], "tanh")
+        g_mlp, l_mlp = _problem(mlp, X, d.y)
         cases += [
             Case("digits, 200 rows, softmax regression, 5 epochs, switch after 3",
-                 {"model": SoftmaxRegression(64, 10), "X": Xd, "y": g.y[:200].copy(),
-                  "w0": rng.normal(0.0, 0.05, 650), "epochs": 5, "switch_epoch": 3, "adam_lr": 0.02,
-                  "sgd_lr": 0.5}),
+                 {"grad": g_dig, "loss": l_dig, "w0": rng.normal(0.0, 0.05, 650), "epochs": 5, "switch_epoch": 3,
+                  "adam_lr": 0.02, "sgd_lr": 0.5}),
             Case("Iris, an MLP 4-5-3, 8 epochs, switch after 4",
-                 {"model": mlp, "X": X, "y": d.y, "w0": mlp.init_params(3), "epochs": 8, "switch_epoch": 4,
+                 {"grad": g_mlp, "loss": l_mlp, "w0": mlp.init_params(3), "epochs": 8, "switch_epoch": 4,
                   "adam_lr": 0.03, "sgd_lr": 0.2}),
             Case("switch_epoch = 0: SGD throughout",
-                 {"model": soft, "X": X, "y": d.y, "w0": rng.normal(0.0, 0.3, 15), "epochs": 4, "switch_epoch": 0,
+                 {"grad": g_iris, "loss": l_iris, "w0": rng.normal(0.0, 0.3, 15), "epochs": 4, "switch_epoch": 0,
                   "adam_lr": 0.05, "sgd_lr": 0.3}),
             Case("switch_epoch = epochs: Adam throughout",
-                 {"model": soft, "X": X, "y": d.y, "w0": rng.normal(0.0, 0.3, 15), "epochs": 4, "switch_epoch": 4,
+                 {"grad": g_iris, "loss": l_iris, "w0": rng.normal(0.0, 0.3, 15), "epochs": 4, "switch_epoch": 4,
                   "adam_lr": 0.05, "sgd_lr": 0.3}),
         ]
     return cases
 
 
 def check_train_switch(train_switch, hidden: bool = False) -> None:
-    """``train_switch(model, X, y, w0, epochs, switch_epoch, adam_lr, sgd_lr)`` -> ``(w, losses)``."""
+    """``train_switch(grad, loss, w0, epochs, switch_epoch, adam_lr, sgd_lr)`` -> ``(w, losses)``."""
     _require_callable(train_switch, "train_switch")
     cases = _switch_cases(hidden)
     for case in cases:
