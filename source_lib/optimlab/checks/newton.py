@@ -178,13 +178,14 @@ def check_newton_step(newton_step, hidden: bool = False) -> None:
 # ---------------------------------------------------------------------------
 
 def _ref_line_search(f, w, g, direction, lr0, c, shrink):
-    return float(_so.backtracking_line_search(f, np.asarray(w, float), np.asarray(g, float),
+    return float(_so.backtracking_line_search(_raw(f), np.asarray(w, float), np.asarray(g, float),
                                               np.asarray(direction, float), lr0, c, shrink))
 
 
 def _search(accept, f, w, g, p, lr0, shrink, first_shrink=False, extra_shrink=False, limit=2000):
     # One parametrised backtracking loop for the wrong variants; accept(f_new, f0, lr, slope).
     w, g, p = (np.asarray(x, float) for x in (w, g, p))
+    f = _raw(f)
     f0, slope, lr = float(f(w)), float(g @ p), float(lr0)
     if first_shrink:
         lr *= shrink
@@ -271,29 +272,40 @@ _LINE_SEARCH_VARIANTS = [
 
 
 class _Loss:
-    """A loss for the cases, with a readable repr (the check shows its inputs) and a budget of calls:
-    a backtracking loop whose condition can never hold (lr missing in the decrease term, so that it does
-    not vanish with lr) would otherwise never return."""
+    """A loss for the cases, with a readable repr (the check shows its inputs) and a guard against a
+    backtracking loop that cannot end (lr missing in the decrease term, so that the bound does not move
+    towards f(w) as lr shrinks): once lr has underflowed, such a loop evaluates f at exactly the case's
+    ``w`` again and again. Past ``BUDGET`` evaluations there, the check stops it with a message. Only the
+    learner's calls count (the reference and the wrong variants call ``fn`` directly), and the guard
+    counts calls, not seconds, as each call may be a round trip to a sandboxed kernel."""
 
-    BUDGET = 200_000
+    BUDGET = 4000
 
-    def __init__(self, fn, text):
-        self.fn, self.text, self.calls = fn, text, 0
+    def __init__(self, fn, text, w):
+        self.fn, self.text, self.w, self.calls_at_w = fn, text, np.array(w, dtype=float), 0
 
     def __call__(self, w):
-        self.calls += 1
-        if self.calls > self.BUDGET:
-            raise ExerciseFailure(
-                f"backtracking_line_search: the loss {self.text} was evaluated {self.BUDGET:,} times: the loop does "
-                f"not stop. As lr shrinks, both sides of the test must meet at lr = 0: f(w - lr * p) tends to f(w), "
-                f"and so must the bound f(w) - c * lr * (g . p); a decrease term without lr never lets it pass")
-        return self.fn(np.asarray(w, float))
+        w = np.asarray(w, float)
+        if w.shape == self.w.shape and np.array_equal(w, self.w):
+            self.calls_at_w += 1
+            if self.calls_at_w > self.BUDGET:
+                raise ExerciseFailure(
+                    f"backtracking_line_search: the loss {self.text} was evaluated {self.BUDGET:,} times at w "
+                    f"itself (lr has shrunk to nothing): the loop does not stop. As lr shrinks, both sides of the "
+                    f"test must meet at lr = 0: f(w - lr * p) tends to f(w), and so must the bound "
+                    f"f(w) - c * lr * (g . p); a decrease term without lr never lets it pass")
+        return self.fn(w)
 
     def __repr__(self):
         return self.text
 
     def __deepcopy__(self, memo):
         return self
+
+
+def _raw(f):
+    # The reference and the variants bypass the guard's counter.
+    return getattr(f, "fn", f)
 
 
 def _rosen(w):
@@ -309,35 +321,40 @@ def _rosen_hess(w):
 
 
 def _line_cases(hidden: bool):
-    quad = _Loss(lambda w: float(0.5 * w[0] ** 2 + 2.0 * w[1] ** 2), "f(w) = 0.5 x^2 + 2 y^2")
-    rosen = _Loss(_rosen, "Rosenbrock (1 - x)^2 + 100 (y - x^2)^2")
     w_q = np.array([2.0, 1.0])
     g_q = np.array([2.0, 4.0])
     w_r = np.array([-1.2, 1.0])
     g_r = _rosen_grad(w_r)
+
+    def quad():
+        return _Loss(lambda w: float(0.5 * w[0] ** 2 + 2.0 * w[1] ** 2), "f(w) = 0.5 x^2 + 2 y^2", w_q)
+
+    def rosen(w):
+        return _Loss(_rosen, "Rosenbrock (1 - x)^2 + 100 (y - x^2)^2", w)
+
     cases = [
         Case("gradient direction on f = 0.5 x^2 + 2 y^2 from (2, 1), lr0=1, c=0.3, shrink=0.5",
-             {"f": quad, "w": w_q, "g": g_q, "direction": g_q, "lr0": 1.0, "c": 0.3, "shrink": 0.5},
+             {"f": quad(), "w": w_q, "g": g_q, "direction": g_q, "lr0": 1.0, "c": 0.3, "shrink": 0.5},
              note="lr0 = 1 overshoots along y; the loop must shrink until the decrease is large enough"),
         Case("a direction that is not the gradient, p = (1, 0.25), on f = 0.5 x^2 + 2 y^2 from (2, 1), lr0=4, "
              "c=0.4, shrink=0.6",
-             {"f": quad, "w": w_q, "g": g_q, "direction": np.array([1.0, 0.25]), "lr0": 4.0, "c": 0.4,
+             {"f": quad(), "w": w_q, "g": g_q, "direction": np.array([1.0, 0.25]), "lr0": 4.0, "c": 0.4,
               "shrink": 0.6}),
         Case("Newton's direction H^-1 g on Rosenbrock from (-1.2, 1), lr0=1, c=1e-4, shrink=0.5",
-             {"f": rosen, "w": w_r, "g": g_r, "direction": np.linalg.solve(_rosen_hess(w_r), g_r), "lr0": 1.0,
+             {"f": rosen(w_r), "w": w_r, "g": g_r, "direction": np.linalg.solve(_rosen_hess(w_r), g_r), "lr0": 1.0,
               "c": 1e-4, "shrink": 0.5},
              note="here the first trial, the full Newton step, is accepted"),
         Case("the gradient direction on Rosenbrock from (-1.2, 1), lr0=1, c=1e-4, shrink=0.5",
-             {"f": rosen, "w": w_r, "g": g_r, "direction": g_r, "lr0": 1.0, "c": 1e-4, "shrink": 0.5},
+             {"f": rosen(w_r), "w": w_r, "g": g_r, "direction": g_r, "lr0": 1.0, "c": 1e-4, "shrink": 0.5},
              note="|g| is about 230: about ten shrinks are needed"),
     ]
     if hidden:
         rng = np.random.default_rng(113)
         for c, shrink in ((0.2, 0.7), (0.45, 0.4), (1e-3, 0.8)):
             a = rng.uniform(0.5, 5.0, size=3)
-            f = _Loss(lambda w, a=a: float(0.5 * np.sum(a * w * w) + 0.1 * np.sum(w ** 4)),
-                      f"f(w) = sum(a w^2 / 2 + w^4 / 10), a = {np.round(a, 3).tolist()}")
             w = rng.normal(size=3) * 2
+            f = _Loss(lambda w, a=a: float(0.5 * np.sum(a * w * w) + 0.1 * np.sum(w ** 4)),
+                      f"f(w) = sum(a w^2 / 2 + w^4 / 10), a = {np.round(a, 3).tolist()}", w)
             g = a * w + 0.4 * w ** 3
             p = g * rng.uniform(0.3, 2.0, size=3)
             cases.append(Case(f"a random quartic in 3 coordinates, a scaled-gradient direction, lr0=2, c={c}, "
@@ -346,7 +363,7 @@ def _line_cases(hidden: bool):
         w = np.array([0.5, 0.5])
         g = _rosen_grad(w)
         cases.append(Case("Rosenbrock from (0.5, 0.5), gradient direction, lr0=0.01, c=0.5, shrink=0.3",
-                          {"f": rosen, "w": w, "g": g, "direction": g, "lr0": 0.01, "c": 0.5, "shrink": 0.3}))
+                          {"f": rosen(w), "w": w, "g": g, "direction": g, "lr0": 0.01, "c": 0.5, "shrink": 0.3}))
     return cases
 
 
@@ -472,8 +489,20 @@ def _quartic_grad(a, b):
     return grad
 
 
-class _Grad(_Loss):
-    pass
+class _Grad:
+    """A gradient function for the cases, with a readable repr."""
+
+    def __init__(self, fn, text):
+        self.fn, self.text = fn, text
+
+    def __call__(self, w):
+        return self.fn(np.asarray(w, float))
+
+    def __repr__(self):
+        return self.text
+
+    def __deepcopy__(self, memo):
+        return self
 
 
 def _hvp_cases(hidden: bool):
