@@ -77,7 +77,7 @@ MUTANTS = [
               "        w = w - lr * grad_fn(w)\n"
               "        trajectory.append(w)\n"
               "    return np.array(trajectory)\n"),
-     "expect": "the start w0 is missing", "pending": "not named"},
+     "expect": "the start w0 is missing"},
     {"exercise": "run_gd", "name": "one step too few",
      "code": (_RUN_HEAD +
               "    w = np.array(w0, dtype=float)\n"

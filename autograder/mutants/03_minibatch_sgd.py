@@ -262,12 +262,12 @@ MUTANTS = [
               "    for epoch in range(epochs):\n"
               "        for X_b, y_b in minibatches(X, y, 1, rng):\n"
               + _UPDATE + _APPEND + _RETURN),
-     "expect": "ignores batch_size", "pending": "not named"},
+     "expect": "ignores batch_size"},
     # a learning-rate schedule nobody asked for
     {"exercise": "train_sgd", "name": "learning rate decayed per epoch",
      "code": (_SGD + _START + _LOOP +
               "            w = gd_step(w, grad_fn(w, X_b, y_b), lr / (epoch + 1))\n" + _APPEND + _RETURN),
-     "expect": "decay", "pending": "not named"},
+     "expect": "decay"},
     # a new, differently seeded generator per epoch: reshuffled, but not as specified
     {"exercise": "train_sgd", "name": "generator seeded with seed + epoch",
      "code": (_SGD +

@@ -145,7 +145,7 @@ MUTANTS = [
               "        v = beta * v + (1 - beta) * x**2\n"
               "        out.append(v)\n"
               "    return np.array(out)\n"),
-     "expect": "x**2", "pending": "not named"},
+     "expect": "squared"},
     # --- momentum_step --------------------------------------------------------------
     {"exercise": "momentum_step", "name": "beta and 1-beta swapped",
      "code": (_MOM +

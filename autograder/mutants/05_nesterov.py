@@ -80,7 +80,7 @@ MUTANTS = [
      "code": (_NAG +
               "    v = mu * v + g\n"
               "    return w - lr * g - mu * v, v\n"),
-     "expect": "lr is missing", "pending": "not named"},
+     "expect": "lr is missing"},
     {"exercise": "nesterov_step", "name": "w updated in place",
      "code": (_NAG +
               "    v = mu * v + g\n"

@@ -228,6 +228,15 @@ def relate(name: str, got, expected, inputs: dict, rtol=1e-7, atol=1e-10) -> lis
     if hints:
         return hints
 
+    # Rows shifted by one (w_1 ... w_{T+1} where w_0 ... w_T belong): on a geometric sequence this would
+    # otherwise look like a constant factor.
+    if e.ndim >= 1 and len(e) >= 3 and _close(g[:-1], e[1:], rtol, atol) and not _close(g, e, rtol, atol):
+        return [f"`{name}` is shifted by one row: its row t holds the correct row t + 1, so the start w0 is missing "
+                f"from the first row (and there is one update too many at the end). Store the start first, then "
+                f"each update"]
+    if e.ndim >= 1 and len(e) >= 3 and _close(g[1:], e[:-1], rtol, atol) and not _close(g, e, rtol, atol):
+        return [f"`{name}` is shifted by one row: its row t holds the correct row t - 1 (an extra row at the start, "
+                f"the last one missing)"]
     # A constant factor on the change (a step function's step), then on the value itself.
     if old is not None and old.shape == e.shape and not _close(e, old, rtol, atol):
         dg, de = g - old, e - old
@@ -380,6 +389,9 @@ def _alterations(inputs: dict):
                    f"index", {**inputs, k: np.roll(v, -1, axis=0)})
             yield (f"`{k}` is processed in reverse order: go through it from the first entry to the last",
                    {**inputs, k: v[::-1].copy()})
+            yield (f"your numbers are those of `{k}` squared ({k}**2 where {k} belongs): square only where the "
+                   f"formula has a square", {**inputs, k: v ** 2})
+            yield (f"your numbers are those of abs({k}): the signs of `{k}` were dropped", {**inputs, k: np.abs(v)})
     w = inputs.get("w")
     if isinstance(w, np.ndarray) and w.ndim == 1 and 2 <= w.size <= 6 and "g" not in inputs:
         # A model's parameter vector (not a step function's): one term of the model may be missing.

@@ -172,6 +172,10 @@ HINTS = {
     "final_w": "the returned w is not the last row of the path: return the parameters after the last update",
     "shuffled_twice": ("the data were shuffled twice: once before the epochs and again by minibatches in every "
                        "epoch. minibatches already shuffles; pass X and y as they are"),
+    "lr_decay": ("the learning rate changes from epoch to epoch (a decay such as lr / (epoch + 1)): this exercise "
+                 "uses the constant lr it is given in every update; schedules come in notebook 10"),
+    "batch_size_ignored": ("every update uses a single example: the function ignores batch_size (batch size 1 "
+                           "hard-coded?). Pass batch_size to minibatches(X, y, batch_size, rng)"),
     "exhausted": ("only the first epoch updates w: the generator minibatches(...) was created once, before the "
                   "epoch loop, and a generator is exhausted after one pass. Call minibatches(X, y, batch_size, rng) "
                   "anew in every epoch (inside `for epoch in range(epochs)`)"),
@@ -610,6 +614,17 @@ def _sgd_shuffled_twice(grad_fn, w0, X, y, lr, epochs, batch_size, seed):
     return w, np.array(path)
 
 
+def _sgd_lr_decay(grad_fn, w0, X, y, lr, epochs, batch_size, seed):
+    rng = np.random.default_rng(seed)
+    w = np.asarray(w0, dtype=float)
+    path = [w]
+    for epoch in range(epochs):
+        for X_b, y_b in reference_minibatches(X, y, batch_size, rng):
+            w = w - lr / (epoch + 1) * grad_fn(w, X_b, y_b)
+            path.append(w)
+    return w, np.array(path)
+
+
 def _sgd_exhausted(grad_fn, w0, X, y, lr, epochs, batch_size, seed):
     rng = np.random.default_rng(seed)
     batches = reference_minibatches(X, y, batch_size, rng)
@@ -645,6 +660,7 @@ def _sgd_divided_by_batch(grad_fn, w0, X, y, lr, epochs, batch_size, seed):
 
 SGD_VARIANTS = [
     (_sgd_exhausted, "exhausted"),
+    (_sgd_lr_decay, "lr_decay"),
     (_sgd_shuffled_twice, "shuffled_twice"),
     (_sgd_seed_per_epoch, "seed_per_epoch"),
     (_sgd_divided_by_batch, "batch_mean_twice"),
@@ -756,6 +772,8 @@ def _length_hint(path, w, case, ref_path):
     rows, expected = path.shape[0], ref_path.shape[0]
     if rows == expected - 1 and not np.allclose(path[0], case["w0"]):
         return "path_no_w0"
+    if rows == epochs * n + 1 and b > 1:
+        return "batch_size_ignored"
     if rows == epochs + 1 and ipe > 1:
         if np.allclose(w, ref_path[-1], rtol=1e-7, atol=1e-10):
             return "path_per_epoch"

@@ -90,6 +90,9 @@ _NESTEROV_VARIANTS = [
     Variant(lambda w, v, g, lr, mu: (w - lr * ((1 + mu) * g + mu * v), mu * v + g),
             "expanded with the OLD v, the look-ahead step is w - lr * ((1 + mu) * g + mu**2 * v_old): the old "
             "velocity gets mu**2, not mu (g + mu * v_new = g + mu * (mu * v_old + g))"),
+    Variant(lambda w, v, g, lr, mu: (w - lr * g - mu * (mu * v + g), mu * v + g),
+            "lr multiplies only g: w - lr * g - mu * v leaves the momentum term without the learning rate; the step "
+            "is w - lr * (g + mu * v), lr multiplying both terms (lr is missing from the momentum term mu * v)"),
     Variant(_nag_swapped_return, "the results are in the wrong order: return (w, v), parameters first"),
 ]
 
