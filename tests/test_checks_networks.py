@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+import optimlab
 from optimlab import layers
 from optimlab.checks import ExerciseFailure
 from optimlab.checks import networks as checks
@@ -28,7 +29,7 @@ HELPERS = {"activation": layers.activation, "dense_backward": layers.dense_backw
 
 
 def define(code: str, name: str, helpers: dict | None = None):
-    namespace = {"np": np, **HELPERS, **(helpers or {})}
+    namespace = {"np": np, "optimlab": optimlab, **HELPERS, **(helpers or {})}
     exec(code, namespace)
     return namespace[name]
 
@@ -51,7 +52,8 @@ def test_library_passes(hidden, counts, capsys):
     # None, not a count: nbgrader reads a number at the end of a test cell as partial credit.
     assert checks.check_activation(layers.activation, hidden=hidden) is None
     assert checks.check_dense_backward(layers.dense_backward, hidden=hidden) is None
-    assert checks.check_mlp_loss_and_grad(lambda m, w, X, y: m.loss_and_grad(w, X, y), hidden=hidden) is None
+    assert checks.check_mlp_loss_and_grad(
+        lambda w, X, y, sizes, name: optimlab.MLP(sizes, name).loss_and_grad(w, X, y), hidden=hidden) is None
     assert checks.check_init_weights(layers.init_weights, hidden=hidden) is None
     assert checks.check_clip_by_global_norm(layers.clip_by_global_norm, hidden=hidden) is None
     assert capsys.readouterr().out.splitlines() == [
@@ -148,7 +150,8 @@ def test_mlp_graded_on_its_own_when_a_helper_is_wrong(entry, capsys):
 
 def test_mlp_reference_is_the_gradient():
     case = checks._mlp_cases(False)[0]
-    model, w, X, y = case.inputs.values()
-    loss, g = checks.reference_mlp_loss_and_grad(model, w, X, y)
+    w, X, y, sizes, name = case.inputs.values()
+    model = optimlab.MLP(sizes, name)
+    loss, g = checks.reference_mlp_loss_and_grad(w, X, y, sizes, name)
     g_num = np.array([(model.loss(w + h, X, y) - model.loss(w - h, X, y)) / 2e-6 for h in 1e-6 * np.eye(len(w))])
     np.testing.assert_allclose(g, g_num, atol=1e-8)

@@ -43,23 +43,23 @@ def _clip(body):
 _NORM = "    norm = np.sqrt(sum(np.sum(g**2) for g in grads))\n"
 
 _MLP = (
-    "def mlp_loss_and_grad(model, w, X, y):\n"
-    "    p = model.unpack(w)\n"
-    "    D = len(model.layer_sizes) - 1\n"
+    "def mlp_loss_and_grad(w, X, y, layer_sizes, name):\n"
+    "    p = optimlab.MLP(layer_sizes, name).unpack(w)\n"
+    "    D = len(layer_sizes) - 1\n"
     "    A, cache = np.asarray(X, dtype=float), []\n"
     "    for l in range(1, D + 1):\n"
     "        Z = A @ p[f'W{l}'] + p[f'b{l}']\n"
     "        cache.append((A, Z))\n"
-    "        A = activation(Z, model.activation)[0] if l < D else Z\n"
+    "        A = activation(Z, name)[0] if l < D else Z\n"
     "    P = np.exp(Z - Z.max(axis=1, keepdims=True))\n"
     "    P /= P.sum(axis=1, keepdims=True)\n"
     "    loss = -np.mean(np.log(P[np.arange(len(y)), y]))\n"
-    "    G = (P - np.eye(model.n_classes)[y]) / len(y)\n"
+    "    G = (P - np.eye(layer_sizes[-1])[y]) / len(y)\n"
     "    grads = {}\n"
     "    for l in range(D, 0, -1):\n"
     "        dA, grads[f'W{l}'], grads[f'b{l}'] = dense_backward(cache[l - 1][0], p[f'W{l}'], p[f'b{l}'], G)\n"
     "        if l > 1:\n"
-    "            G = dA * activation(cache[l - 2][1], model.activation)[1]\n"
+    "            G = dA * activation(cache[l - 2][1], name)[1]\n"
     "    return loss, np.concatenate([grads[f'{k}{l}'].ravel() for l in range(1, D + 1) for k in 'Wb'])\n"
 )
 
@@ -130,24 +130,24 @@ MUTANTS = [
      "expect": "the results are in the wrong order"},
     # --- mlp_loss_and_grad (calls activation and dense_backward) ------------------------
     {"exercise": "mlp_loss_and_grad", "name": "no f' between layers",
-     "code": _mlp(("G = dA * activation(cache[l - 2][1], model.activation)[1]", "G = dA")),
+     "code": _mlp(("G = dA * activation(cache[l - 2][1], name)[1]", "G = dA")),
      "expect": "the activation's derivative is missing between layers"},
     {"exercise": "mlp_loss_and_grad", "name": "f' of A",
-     "code": _mlp(("activation(cache[l - 2][1], model.activation)[1]",
-                   "activation(activation(cache[l - 2][1], model.activation)[0], model.activation)[1]")),
+     "code": _mlp(("activation(cache[l - 2][1], name)[1]",
+                   "activation(activation(cache[l - 2][1], name)[0], name)[1]")),
      "expect": "f' was evaluated at the layer's output"},
     {"exercise": "mlp_loss_and_grad", "name": "f' of the layer above",
-     "code": _mlp(("activation(cache[l - 2][1], model.activation)[1]", "activation(cache[l - 1][1], model.activation)[1]")),
+     "code": _mlp(("activation(cache[l - 2][1], name)[1]", "activation(cache[l - 1][1], name)[1]")),
      "expect": "f' of the wrong layer"},
     {"exercise": "mlp_loss_and_grad", "name": "activation on the logits",
-     "code": _mlp(("A = activation(Z, model.activation)[0] if l < D else Z", "A = activation(Z, model.activation)[0]"),
+     "code": _mlp(("A = activation(Z, name)[0] if l < D else Z", "A = activation(Z, name)[0]"),
                   ("P = np.exp(Z - Z.max", "Z = A\n    P = np.exp(Z - Z.max")),
      "expect": "the activation was applied to the output layer"},
     {"exercise": "mlp_loss_and_grad", "name": "no 1/B at the output",
-     "code": _mlp(("G = (P - np.eye(model.n_classes)[y]) / len(y)", "G = P - np.eye(model.n_classes)[y]")),
+     "code": _mlp(("G = (P - np.eye(layer_sizes[-1])[y]) / len(y)", "G = P - np.eye(layer_sizes[-1])[y]")),
      "expect": "lacks the 1/B of the mean loss"},
     {"exercise": "mlp_loss_and_grad", "name": "onehot - softmax",
-     "code": _mlp(("G = (P - np.eye(model.n_classes)[y]) / len(y)", "G = (np.eye(model.n_classes)[y] - P) / len(y)")),
+     "code": _mlp(("G = (P - np.eye(layer_sizes[-1])[y]) / len(y)", "G = (np.eye(layer_sizes[-1])[y] - P) / len(y)")),
      "expect": "the sign of the output gradient"},
     {"exercise": "mlp_loss_and_grad", "name": "summed loss",
      "code": _mlp(("loss = -np.mean(", "loss = -np.sum(")),
@@ -275,16 +275,16 @@ CORRECT = [
               "    return (W @ G.T).T, (G.T @ x).T, np.ones(len(G)) @ G\n")},
     # --- mlp_loss_and_grad ------------------------------------------------------------
     {"exercise": "mlp_loss_and_grad", "name": "log-softmax, lists of layers",
-     "code": ("def mlp_loss_and_grad(model, w, X, y):\n"
-              "    p = model.unpack(w)\n"
-              "    D = len(model.layer_sizes) - 1\n"
+     "code": ("def mlp_loss_and_grad(w, X, y, layer_sizes, name):\n"
+              "    p = optimlab.MLP(layer_sizes, name).unpack(w)\n"
+              "    D = len(layer_sizes) - 1\n"
               "    Ws = [p['W%d' % l] for l in range(1, D + 1)]\n"
               "    bs = [p['b%d' % l] for l in range(1, D + 1)]\n"
               "    As, Zs = [X], []\n"
               "    for l in range(D):\n"
               "        Zs.append(As[-1] @ Ws[l] + bs[l])\n"
               "        if l < D - 1:\n"
-              "            As.append(activation(Zs[-1], model.activation)[0])\n"
+              "            As.append(activation(Zs[-1], name)[0])\n"
               "    Z = Zs[-1]\n"
               "    m = Z.max(axis=1, keepdims=True)\n"
               "    logp = Z - m - np.log(np.exp(Z - m).sum(axis=1, keepdims=True))\n"
@@ -298,18 +298,18 @@ CORRECT = [
               "        dA, dW, db = dense_backward(As[l], Ws[l], bs[l], G)\n"
               "        out = [dW.ravel(), db] + out\n"
               "        if l > 0:\n"
-              "            G = dA * activation(Zs[l - 1], model.activation)[1]\n"
+              "            G = dA * activation(Zs[l - 1], name)[1]\n"
               "    return loss, np.concatenate(out)\n")},
     {"exercise": "mlp_loss_and_grad", "name": "write into a flat vector via unpack of zeros",
      "code": _mlp(("    return loss, np.concatenate([grads[f'{k}{l}'].ravel() for l in range(1, D + 1) for k in 'Wb'])\n",
                    "    flat = []\n"
-                   "    for name in model.unpack(np.zeros(model.n_params)):\n"
-                   "        flat.append(grads[name].ravel())\n"
+                   "    for key in optimlab.MLP(layer_sizes, name).unpack(np.zeros_like(w)):\n"
+                   "        flat.append(grads[key].ravel())\n"
                    "    return float(loss), np.concatenate(flat)\n"))},
     {"exercise": "mlp_loss_and_grad", "name": "softmax without the shift, recursion",
-     "code": ("def mlp_loss_and_grad(model, w, X, y):\n"
-              "    p = model.unpack(w)\n"
-              "    D = len(model.layer_sizes) - 1\n"
+     "code": ("def mlp_loss_and_grad(w, X, y, layer_sizes, name):\n"
+              "    p = optimlab.MLP(layer_sizes, name).unpack(w)\n"
+              "    D = len(layer_sizes) - 1\n"
               "    def run(l, A):\n"
               "        Z = A @ p[f'W{l}'] + p[f'b{l}']\n"
               "        if l == D:\n"
@@ -317,9 +317,9 @@ CORRECT = [
               "            Y = np.zeros_like(P)\n"
               "            Y[np.arange(len(y)), y] = 1\n"
               "            return -np.mean(np.log(np.sum(P * Y, axis=1))), (P - Y) / len(y), []\n"
-              "        loss, G, rest = run(l + 1, activation(Z, model.activation)[0])\n"
-              "        dA, dW, db = dense_backward(activation(Z, model.activation)[0], p[f'W{l+1}'], p[f'b{l+1}'], G)\n"
-              "        return loss, dA * activation(Z, model.activation)[1], [dW.ravel(), db] + rest\n"
+              "        loss, G, rest = run(l + 1, activation(Z, name)[0])\n"
+              "        dA, dW, db = dense_backward(activation(Z, name)[0], p[f'W{l+1}'], p[f'b{l+1}'], G)\n"
+              "        return loss, dA * activation(Z, name)[1], [dW.ravel(), db] + rest\n"
               "    loss, G, rest = run(1, X)\n"
               "    dA, dW, db = dense_backward(X, p['W1'], p['b1'], G)\n"
               "    return loss, np.concatenate([dW.ravel(), db] + rest)\n")},

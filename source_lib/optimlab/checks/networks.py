@@ -490,27 +490,29 @@ def check_clip_by_global_norm(clip_by_global_norm, hidden: bool = False) -> None
 # mlp_loss_and_grad (composite: calls the learner's activation and dense_backward)
 # ---------------------------------------------------------------------------
 
-def reference_mlp_loss_and_grad(model, w, X, y):
-    r"""``(L, dL/dw)`` of an :class:`optimlab.MLP` at ``w`` on ``(X, y)``, in the model's flat layout."""
-    return model.loss_and_grad(w, X, y)
+def reference_mlp_loss_and_grad(w, X, y, layer_sizes, name):
+    r"""``(L, dL/dw)`` of ``optimlab.MLP(layer_sizes, name)`` at ``w`` on ``(X, y)``, in the model's flat layout."""
+    from ..models import MLP
+    return MLP(layer_sizes, name).loss_and_grad(w, X, y)
 
 
-def _mlp(model, w, X, y, *, fprime_of="Z", no_fprime=False, off_by_one=False, out_act=False, batch_mean=True,
-         sign=1.0, layout="Wb", no_db=False, loss_sum=False):
+def _mlp(w, X, y, layer_sizes, name, *, fprime_of="Z", no_fprime=False, off_by_one=False, out_act=False,
+         batch_mean=True, sign=1.0, layout="Wb", no_db=False, loss_sum=False):
     # One parametrised backward pass for the wrong variants; the defaults give the right answer.
-    p = model.unpack(w)
-    D = len(model.layer_sizes) - 1
+    from ..models import MLP
+    p = MLP(layer_sizes, name).unpack(w)
+    D = len(layer_sizes) - 1
     A, cache = np.asarray(X, dtype=float), []
     for l in range(1, D + 1):
         Z = A @ p[f"W{l}"] + p[f"b{l}"]
         cache.append((A, Z))
-        A = _layers.activation(Z, model.activation)[0] if (l < D or out_act) else Z
+        A = _layers.activation(Z, name)[0] if (l < D or out_act) else Z
     Zs = A - A.max(axis=1, keepdims=True)
     P = np.exp(Zs) / np.exp(Zs).sum(axis=1, keepdims=True)
     B = len(y)
     losses = -np.log(P[np.arange(B), y])
     loss = losses.sum() if loss_sum else losses.mean()
-    G = sign * (P - np.eye(model.n_classes)[y]) / (B if batch_mean else 1)
+    G = sign * (P - np.eye(layer_sizes[-1])[y]) / (B if batch_mean else 1)
     grads = {}
     for l in range(D, 0, -1):
         A_prev, _ = cache[l - 1]
@@ -521,16 +523,16 @@ def _mlp(model, w, X, y, *, fprime_of="Z", no_fprime=False, off_by_one=False, ou
             if no_fprime:
                 G = dA
             else:
-                A_l, Z_l = cache[l - 1] if off_by_one else (cache[l - 1][0], cache[l - 2][1])
-                arg = Z_l if fprime_of == "Z" else _layers.activation(Z_l, model.activation)[0]
-                G = dA * _layers.activation(arg, model.activation)[1]
+                Z_l = cache[l - 1][1] if off_by_one else cache[l - 2][1]
+                arg = Z_l if fprime_of == "Z" else _layers.activation(Z_l, name)[0]
+                G = dA * _layers.activation(arg, name)[1]
     if layout == "allW":
         return loss, np.concatenate([grads[f"{k}{l}"].ravel() for k in "Wb" for l in range(1, D + 1)])
     return loss, np.concatenate([grads[f"{k}{l}"].ravel() for l in range(1, D + 1) for k in layout])
 
 
 def _mv(**kw):
-    return lambda model, w, X, y: _mlp(model, w, X, y, **kw)
+    return lambda w, X, y, layer_sizes, name: _mlp(w, X, y, layer_sizes, name, **kw)
 
 
 _MLP_VARIANTS = [
@@ -568,22 +570,22 @@ def _mlp_case(label, sizes, act, seed, B, scale=1.0):
     w = model.init_params(seed=seed) * scale + 0.1 * rng.normal(size=model.n_params)
     X = rng.normal(size=(B, sizes[0]))
     y = rng.integers(0, sizes[-1], size=B)
-    return Case(label, {"model": model, "w": w, "X": X, "y": y})
+    return Case(label, {"w": w, "X": X, "y": y, "layer_sizes": tuple(sizes), "name": act})
 
 
 def _mlp_cases(hidden: bool):
-    cases = [_mlp_case("MLP([4, 3, 3, 3], 'sigmoid'), B=5", [4, 3, 3, 3], "sigmoid", 125, 5, scale=2.0),
-             _mlp_case("MLP([4, 3, 3, 3], 'relu'), B=6", [4, 3, 3, 3], "relu", 126, 6)]
+    cases = [_mlp_case("layer_sizes=(4, 3, 3, 3), name='sigmoid', B=5", [4, 3, 3, 3], "sigmoid", 125, 5, scale=2.0),
+             _mlp_case("layer_sizes=(4, 3, 3, 3), name='relu', B=6", [4, 3, 3, 3], "relu", 126, 6)]
     if hidden:
-        cases += [_mlp_case("MLP([3, 5, 4, 2], 'tanh'), B=4", [3, 5, 4, 2], "tanh", 127, 4),
-                  _mlp_case("MLP([4, 3, 3, 3, 3], 'relu'), B=7", [4, 3, 3, 3, 3], "relu", 128, 7),
-                  _mlp_case("MLP([2, 4, 3], 'sigmoid'), one example", [2, 4, 3], "sigmoid", 129, 1, scale=3.0),
-                  _mlp_case("MLP([5, 2], 'tanh'), no hidden layer (softmax regression)", [5, 2], "tanh", 130, 3)]
+        cases += [_mlp_case("layer_sizes=(3, 5, 4, 2), name='tanh', B=4", [3, 5, 4, 2], "tanh", 127, 4),
+                  _mlp_case("layer_sizes=(4, 3, 3, 3, 3), name='relu', B=7", [4, 3, 3, 3, 3], "relu", 128, 7),
+                  _mlp_case("layer_sizes=(2, 4, 3), name='sigmoid', one example", [2, 4, 3], "sigmoid", 129, 1, scale=3.0),
+                  _mlp_case("layer_sizes=(5, 2), name='tanh', no hidden layer (softmax regression)", [5, 2], "tanh", 130, 3)]
     return cases
 
 
 def check_mlp_loss_and_grad(mlp_loss_and_grad, hidden: bool = False) -> None:
-    """``mlp_loss_and_grad(model, w, X, y)`` returns ``(L, dL/dw)`` as :meth:`optimlab.MLP.loss_and_grad`.
+    """``mlp_loss_and_grad(w, X, y, layer_sizes, name)`` returns ``(L, dL/dw)`` as ``MLP(layer_sizes, name).loss_and_grad``.
 
     Composite: if it fails, it is checked again with the reference ``activation`` and ``dense_backward``.
     """
