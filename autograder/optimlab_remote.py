@@ -355,6 +355,11 @@ def __optimlab_setup__():
             reply = json.loads(ip.kernel.raw_input("\x00optimlab-callback " + request))
             if "err" in reply:
                 raise RuntimeError(reply["err"])
+            # A random generator passed to the grader's helper was used there: carry its new state
+            # back, so that the learner's generator advances as if the helper had run here.
+            for i, state in reply.get("rng", {}).items():
+                if isinstance(args[int(i)], np.random.Generator):
+                    args[int(i)].bit_generator.state = json.loads(state)
             return dec(reply["ok"])
         return from_the_grader
 
@@ -542,7 +547,14 @@ class KernelLink:
                 return json.dumps({"err": "this function is only available during the call it was given to"})
             args = [decode(a) for a in req.get("args", [])]
             kwargs = {str(k): decode(v) for k, v in req.get("kwargs", {}).items()}
-            return json.dumps({"ok": encode(fn(*args, **kwargs))})
+            out = fn(*args, **kwargs)
+            if hasattr(out, "__next__") and hasattr(out, "__iter__") and not isinstance(out, np.ndarray):
+                # A reference helper that is a generator (minibatches): the learner's code only iterates
+                # over it, so its items, in a list, stand for it.
+                out = list(out)
+            states = {str(i): json.dumps(a.bit_generator.state) for i, a in enumerate(args)
+                      if isinstance(a, np.random.Generator)}
+            return json.dumps({"ok": encode(out), "rng": states})
         except Fallback as exc:
             return json.dumps({"err": f"cannot send {exc} to your code"})
         except Exception as exc:  # noqa: BLE001 - reported to the learner's code

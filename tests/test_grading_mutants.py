@@ -58,12 +58,7 @@ def test_mutant_file_is_valid(path):
 # Exercises whose feedback under the real grader does not name the mistakes yet although the
 # in-process checks do (tests/test_catalogue.py): (assignment, exercise) -> why. Their mutants must
 # still lose points. Remove an entry when the grader names them.
-NBGRADER_NOT_NAMED_YET = {
-    ("03_minibatch_sgd", "train_sgd"): (
-        "under the grader's sandbox the composite re-run (the reference minibatches put in the "
-        "learner's namespace) raises RuntimeError: cannot send an input of type generator to your "
-        "code, and check_composite reports that re-run's failure instead of the train_sgd diagnosis"),
-}
+NBGRADER_NOT_NAMED_YET: dict = {}
 
 
 def graded_now(mutants: list[dict], assignment: str = "") -> list[dict]:
@@ -109,11 +104,7 @@ def composites() -> dict[str, list[dict]]:
 
 # Composite checks that the real grader does not pass yet (in-process they do): assignment -> why.
 # Remove an entry when its test XPASSes.
-COMPOSITE_NOT_YET = {
-    "03_minibatch_sgd": "under the grader's sandbox the reference minibatches (a generator) put in the "
-                        "learner's namespace raises RuntimeError: cannot send an input of type generator "
-                        "to your code, so the right train_sgd scores 0",
-}
+COMPOSITE_NOT_YET: dict = {}
 
 
 @pytest.mark.parametrize("assignment", [
