@@ -446,6 +446,8 @@ def _try_other_forms(fn, exercise, label, step_text, inputs, expected, names, li
         except ExerciseFailure as exc:
             if "not implemented" in str(exc):
                 raise
+            if "Likely mistake:" in str(exc):
+                raise ExerciseFailure(f"{exc}\n  or, since it passed with float arrays: {hint}.") from None
             raise ExerciseFailure(f"{exc}\nIt passed with float arrays. Likely mistake: {hint}.") from None
         problem = _structure_problem(got, names, expected)
         if problem:
