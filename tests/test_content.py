@@ -28,6 +28,8 @@ from optimlab.widgets import theory as T
 import nbgrader_helpers as h
 
 PART_ONE = ("01_loss_and_gradients", "02_gradient_descent", "03_minibatch_sgd", "04_momentum", "05_nesterov")
+# The notation, glossary and Chinese-name rules hold for every notebook of the course.
+COURSE = tuple(h.assignments())
 MODEL = LinearRegression()
 
 
@@ -324,7 +326,7 @@ def _free_code(a):
     return [c.source for c in _notebook(a).cells if c.cell_type == "code" and not c.metadata.get("nbgrader")]
 
 
-@pytest.mark.parametrize("a", PART_ONE)
+@pytest.mark.parametrize("a", COURSE)
 def test_notation_steps_and_curvatures(a):
     text = "\n".join(_markdown(a))
     assert "w_{t+1}" not in text and "x_{t+1}" not in text and "e_{t+1}" not in text, "use w_t = w_{t-1} - ..."
@@ -335,7 +337,7 @@ def test_notation_steps_and_curvatures(a):
     assert "condition_number" not in code, "use kappa"
 
 
-@pytest.mark.parametrize("a", PART_ONE)
+@pytest.mark.parametrize("a", COURSE)
 def test_every_notebook_links_the_notation_page_and_ends_with_its_glossary(a):
     cells = _markdown(a)
     assert "(../NOTATION.md)" in cells[0] and "(../GLOSSARY.md)" in cells[0]
@@ -352,7 +354,7 @@ def test_every_notebook_links_the_notation_page_and_ends_with_its_glossary(a):
 
 def test_each_chinese_name_is_given_once_in_the_course():
     seen = {}
-    for a in PART_ONE:
+    for a in COURSE:
         for i, src in enumerate(_markdown(a)):
             for term in re.findall(r"[\u4e00-\u9fff][\u4e00-\u9fff ]*", src.split("## Glossary")[0]):
                 assert term.strip() not in seen, f"{term} in {a} cell {i}, already in {seen[term.strip()]}"
