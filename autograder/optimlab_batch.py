@@ -333,6 +333,22 @@ def _serve() -> int:
 
 # --- running a batch -------------------------------------------------------------
 
+def interleave(jobs: list[dict]) -> list[dict]:
+    """The jobs taken one assignment at a time in turn: the workers' first jobs are of
+    different assignments, so each builds its assignment's course folder (``_template``)
+    once, in parallel, instead of two workers building the same one."""
+    by_assignment: dict[str, list[dict]] = {}
+    for job in jobs:
+        by_assignment.setdefault(job["assignment"], []).append(job)
+    queues = list(by_assignment.values())
+    out = []
+    while any(queues):
+        for q in queues:
+            if q:
+                out.append(q.pop(0))
+    return out
+
+
 def start_workers(n: int) -> list[_Worker]:
     """Start `n` grading processes now, so that they import nbgrader while the grader
     prepares the batch (``run_local`` uses them)."""

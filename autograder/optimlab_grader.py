@@ -811,9 +811,7 @@ def cmd_grade(args) -> int:
     if args.scheduler:
         optimlab_batch.run_dask(jobs, args.scheduler, on_result)
     else:
-        for a in sorted({job["assignment"] for job in jobs}):  # built once, not per worker
-            optimlab_batch._template(next(j for j in jobs if j["assignment"] == a))
-        optimlab_batch.run_local(jobs, pool, on_result)
+        optimlab_batch.run_local(optimlab_batch.interleave(jobs), pool, on_result)
     bar.close()
 
     exports = ws / "exports"
