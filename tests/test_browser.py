@@ -448,3 +448,46 @@ def test_make_instructor_opens_formgrader(browser, tmp_path):
     log = server["log"].read_text()
     assert NBGRADER_WARNING not in log, log
     assert "not a subdirectory of the notebook server root" not in log, log
+
+
+def _figure_cells(path: Path) -> int:
+    """Code cells that draw a matplotlib figure (plt.show() or a figure left as the cell's result)."""
+    cells = json.loads(path.read_text())["cells"]
+    return sum(cell["cell_type"] == "code" and "plt.show()" in "".join(cell["source"]) for cell in cells)
+
+
+# Part IV's notebooks have no explorer: the learner runs them and reads their figures.
+PLAIN_NOTEBOOKS = [ROOT / "solutions" / "12_networks" / "12_networks.ipynb"]
+
+
+@pytest.mark.parametrize("server", [("lab", p) for p in PLAIN_NOTEBOOKS if p.exists()], indirect=True,
+                         ids=lambda p: f"lab-{p[1].stem}")
+def test_notebook_runs_in_browser(browser, server):
+    """Run All in JupyterLab: every cell runs without an error and every figure is drawn."""
+    front, name = server["front"], f"{server['front']}_{server['name']}"
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    errors = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    try:
+        page.goto(f"{server['base']}{FRONTENDS[front].format(name=name)}?token={server['token']}")
+        page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=60_000)
+        _wait_kernel_idle(server, name)
+        page.get_by_role("menuitem", name="Run", exact=True).click()
+        page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
+        expected = _figure_cells(server["source"])
+        assert expected > 0
+        page.wait_for_function("n => document.querySelectorAll('.jp-RenderedImage img').length >= n",
+                               arg=expected, timeout=180_000)
+        time.sleep(1.0)
+        _wait_kernel_idle(server, name, timeout=180.0)
+        tracebacks = [t for t in page.locator("[data-mime-type='application/vnd.jupyter.stderr']").all_inner_texts()
+                      if "Traceback" in t or "Error" in t]
+        assert not tracebacks, "a cell failed:\n" + "\n".join(t[:2000] for t in tracebacks)
+        assert not page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.error']").count()
+        widths = page.eval_on_selector_all(".jp-RenderedImage img", "imgs => imgs.map(i => i.naturalWidth)")
+        assert len(widths) >= expected and all(w > 0 for w in widths), widths
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / f"browser_{front}_{server['source'].stem}_page.png"))
+        assert not errors, errors
+    finally:
+        page.close()
