@@ -152,6 +152,14 @@ def encode(x, callbacks: dict | None = None, depth: int = 0):
         return {"t": "dict", "v": {k: encode(v, callbacks, depth + 1) for k, v in x.items()}}
     if isinstance(x, np.random.Generator) and type(x.bit_generator).__name__ == "PCG64":
         return {"t": "rng", "v": json.dumps(x.bit_generator.state)}
+    if hasattr(x, "__next__") and hasattr(x, "__iter__"):  # a generator (a reference's batches)
+        items, err = [], None
+        try:
+            for item in x:
+                items.append(encode(item, callbacks, depth + 1))
+        except Exception as exc:  # noqa: BLE001 - raised again in the kernel, after the items
+            err = [type(exc).__name__, str(exc)[:2000]]
+        return {"t": "iter", "v": items, "err": err}
     if callable(x) and callbacks is not None:
         token = secrets.token_hex(12)
         callbacks[token] = x
@@ -387,6 +395,13 @@ def __optimlab_setup__():
             return g
         if t == "cb":
             return stub(d["v"])
+        if t == "iter":
+            items, err = [dec(v) for v in d["v"]], d.get("err")
+            def replay():
+                yield from items
+                if err:
+                    raise RuntimeError(f"{err[0]}: {err[1]}")
+            return replay()
         raise ValueError(t)
 
     def where(e):
