@@ -563,13 +563,10 @@ class KernelLink:
             args = [decode(a) for a in req.get("args", [])]
             kwargs = {str(k): decode(v) for k, v in req.get("kwargs", {}).items()}
             out = fn(*args, **kwargs)
-            if hasattr(out, "__next__") and hasattr(out, "__iter__") and not isinstance(out, np.ndarray):
-                # A reference helper that is a generator (minibatches): the learner's code only iterates
-                # over it, so its items, in a list, stand for it.
-                out = list(out)
+            encoded = encode(out)  # a generator is run here (its items replayed in the kernel as a generator)
             states = {str(i): json.dumps(a.bit_generator.state) for i, a in enumerate(args)
                       if isinstance(a, np.random.Generator)}
-            return json.dumps({"ok": encode(out), "rng": states})
+            return json.dumps({"ok": encoded, "rng": states})
         except Fallback as exc:
             return json.dumps({"err": f"cannot send {exc} to your code"})
         except Exception as exc:  # noqa: BLE001 - reported to the learner's code
