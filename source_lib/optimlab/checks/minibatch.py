@@ -601,61 +601,46 @@ def _sgd_sign(grad_fn, w0, X, y, lr, epochs, batch_size, seed):
     return reference_train_sgd(grad_fn, w0, X, y, -lr, epochs, batch_size, seed)
 
 
+def _sgd_loop(grad_fn, w0, epochs, batches, update):
+    """The SGD loop of the wrong variants below: ``batches(epoch)`` gives an epoch's batches and
+    ``update(w, g, X_b, epoch)`` the new parameters; each variant changes one of the two."""
+    w = np.asarray(w0, dtype=float)
+    path = [w]
+    for epoch in range(epochs):
+        for X_b, y_b in batches(epoch):
+            w = update(w, grad_fn(w, X_b, y_b), X_b, epoch)
+            path.append(w)
+    return w, np.array(path)
+
+
 def _sgd_shuffled_twice(grad_fn, w0, X, y, lr, epochs, batch_size, seed):
     rng = np.random.default_rng(seed)
     perm = rng.permutation(len(X))
-    X, y = X[perm], y[perm]
-    w = np.asarray(w0, dtype=float)
-    path = [w]
-    for _ in range(epochs):
-        for X_b, y_b in reference_minibatches(X, y, batch_size, rng):
-            w = w - lr * grad_fn(w, X_b, y_b)
-            path.append(w)
-    return w, np.array(path)
+    return _sgd_loop(grad_fn, w0, epochs, lambda e: reference_minibatches(X[perm], y[perm], batch_size, rng),
+                     lambda w, g, X_b, e: w - lr * g)
 
 
 def _sgd_lr_decay(grad_fn, w0, X, y, lr, epochs, batch_size, seed):
     rng = np.random.default_rng(seed)
-    w = np.asarray(w0, dtype=float)
-    path = [w]
-    for epoch in range(epochs):
-        for X_b, y_b in reference_minibatches(X, y, batch_size, rng):
-            w = w - lr / (epoch + 1) * grad_fn(w, X_b, y_b)
-            path.append(w)
-    return w, np.array(path)
+    return _sgd_loop(grad_fn, w0, epochs, lambda e: reference_minibatches(X, y, batch_size, rng),
+                     lambda w, g, X_b, e: w - lr / (e + 1) * g)
 
 
 def _sgd_exhausted(grad_fn, w0, X, y, lr, epochs, batch_size, seed):
-    rng = np.random.default_rng(seed)
-    batches = reference_minibatches(X, y, batch_size, rng)
-    w = np.asarray(w0, dtype=float)
-    path = [w]
-    for _ in range(epochs):
-        for X_b, y_b in batches:
-            w = w - lr * grad_fn(w, X_b, y_b)
-            path.append(w)
-    return w, np.array(path)
+    batches = reference_minibatches(X, y, batch_size, np.random.default_rng(seed))  # one generator for all epochs
+    return _sgd_loop(grad_fn, w0, epochs, lambda e: batches, lambda w, g, X_b, e: w - lr * g)
 
 
 def _sgd_seed_per_epoch(grad_fn, w0, X, y, lr, epochs, batch_size, seed):
-    w = np.asarray(w0, dtype=float)
-    path = [w]
-    for epoch in range(epochs):
-        for X_b, y_b in reference_minibatches(X, y, batch_size, np.random.default_rng(seed + epoch)):
-            w = w - lr * grad_fn(w, X_b, y_b)
-            path.append(w)
-    return w, np.array(path)
+    return _sgd_loop(grad_fn, w0, epochs,
+                     lambda e: reference_minibatches(X, y, batch_size, np.random.default_rng(seed + e)),
+                     lambda w, g, X_b, e: w - lr * g)
 
 
 def _sgd_divided_by_batch(grad_fn, w0, X, y, lr, epochs, batch_size, seed):
     rng = np.random.default_rng(seed)
-    w = np.asarray(w0, dtype=float)
-    path = [w]
-    for _ in range(epochs):
-        for X_b, y_b in reference_minibatches(X, y, batch_size, rng):
-            w = w - lr * grad_fn(w, X_b, y_b) / len(X_b)
-            path.append(w)
-    return w, np.array(path)
+    return _sgd_loop(grad_fn, w0, epochs, lambda e: reference_minibatches(X, y, batch_size, rng),
+                     lambda w, g, X_b, e: w - lr * g / len(X_b))
 
 
 SGD_VARIANTS = [
