@@ -16,7 +16,10 @@ kernel, calls the learner's function there and brings the result back as plain d
 float64 (or int64/bool) arrays rebuilt from bytes, Python numbers, tuples, lists, dicts,
 strings; never an object. So patching numpy, the checks or IPython inside the kernel, a
 lying ``__array__``, or inspecting the call stack (there is no checker on it) changes
-nothing: at worst the learner's own function returns wrong numbers.
+nothing: at worst the learner's own function returns wrong numbers. The arguments come back
+too, as the function left them, and ``carry_back`` writes its in-place changes into the
+grader's own objects (arrays, also inside lists, tuples and dicts), so the checks see an
+in-place ``g *= s`` as they do in-process.
 
 Callables passed as inputs (a ``grad_fn``) and the reference helpers that composite
 checks put in the learner's namespace stay in the grader: the kernel gets a stub that
@@ -435,6 +438,7 @@ def __optimlab_setup__():
         except Exception as e:
             result = {"err": [type(e).__name__, str(e)[:4000], where(e)]}
         result["after"] = [enc(a) for a in args]
+        result["after_kw"] = {k: enc(v) for k, v in kwargs.items()}
         answer(result)
 
     def has(name):
@@ -637,23 +641,68 @@ class KernelFunction:
         if "missing" in out:
             raise NameError(f"name '{self.name}' is not defined" if not out["missing"] else
                             f"'{self.name}' is a {str(out.get('type'))[:40]}, not a function")
-        after = out.get("after", [])
-        for original, new in zip(args, after):  # in-place changes show as they would
+        # in-place changes show as they would: the arguments as the learner's code left them
+        after, after_kw = out.get("after", []), out.get("after_kw", {})
+        pairs = list(zip(args, after if isinstance(after, list) else []))
+        if isinstance(after_kw, dict):
+            pairs += [(kwargs[k], v) for k, v in after_kw.items() if k in kwargs]
+        for original, new in pairs:
             try:
                 value = decode(new)
             except ValueError:
                 continue
-            if isinstance(original, np.ndarray) and isinstance(value, np.ndarray) \
-                    and value.shape == original.shape and original.flags.writeable:
-                np.copyto(original, value, casting="unsafe")
-            elif isinstance(original, list) and isinstance(value, list):
-                original[:] = value
-            elif isinstance(original, np.random.Generator) and isinstance(value, np.random.Generator):
-                original.bit_generator.state = value.bit_generator.state
+            carry_back(original, value)
         if "err" in out:
             err = out["err"]
             raise_from_learner(make_exception(err), err[2] if isinstance(err, list) and len(err) > 2 else None)
         return decode(out.get("ok"))
+
+
+def carry_back(original, value) -> bool:
+    """Make the grader's argument `original` what the learner's code left of its copy
+    (`value`, decoded): arrays are overwritten in place, also inside lists, tuples and
+    dicts (a ``for g in grads: g *= s`` reaches the checker's arrays), lists and dicts get
+    their new items, a random generator its new state. Returns False when `original`
+    cannot take `value` in place (a number, a changed shape): the caller replaces it."""
+    if isinstance(value, Opaque) or callable(original) or hasattr(original, "__next__"):
+        return True  # a callable or generator went as a stub or its items: nothing comes back
+    if isinstance(original, np.ndarray):
+        if not (isinstance(value, np.ndarray) and value.shape == original.shape):
+            return False
+        if original.flags.writeable:
+            np.copyto(original, value, casting="unsafe")
+        return True
+    if isinstance(original, (list, tuple)):
+        resized = not isinstance(value, (list, tuple)) or len(value) != len(original)
+        if resized and not (isinstance(original, list) and isinstance(value, list)):
+            return False
+        for i, (o, v) in enumerate(zip(original, value)):
+            if not carry_back(o, v) and isinstance(original, list):
+                original[i] = v
+        if resized:  # items appended or removed
+            original[len(value):] = value[len(original):]
+        return True
+    if isinstance(original, dict):
+        if not isinstance(value, dict) or not all(isinstance(k, str) for k in original):
+            return False
+        for k in [k for k in original if k not in value]:
+            del original[k]
+        for k, v in value.items():
+            if k not in original or not carry_back(original[k], v):
+                original[k] = v
+        return True
+    if isinstance(original, np.random.Generator):
+        if isinstance(value, np.random.Generator):
+            original.bit_generator.state = value.bit_generator.state
+        return True
+    return original is value or _same(original, value)
+
+
+def _same(a, b) -> bool:
+    try:
+        return bool(a == b)
+    except Exception:  # noqa: BLE001 - incomparable: let the caller replace it
+        return False
 
 
 def run_trusted(km, calls: list[CheckCall], timeout: float):

@@ -219,11 +219,9 @@ MUTANTS = [
      "code": _clip(_NORM + "    for g in grads:\n"
                    "        g *= min(1, max_norm / norm)\n"
                    "    return list(grads), norm\n"),
-     "expect": "changed the gradients passed in",
-     # Caught in-process (tests/test_catalogue.py); the real grader runs this test cell through
-     # autograder/optimlab_remote.py, which sends copies of the arrays to the learner's kernel, so an
-     # in-place change there never reaches the checker's arrays (and the returned numbers are right).
-     "pending": "not caught"},
+     # the arrays inside the tuple `grads` are changed in the learner's kernel: the real grader carries
+     # the change back to the checker's arrays (optimlab_remote.carry_back), so it is caught there too
+     "expect": "changed the gradients passed in"},
     {"exercise": "clip_by_global_norm", "name": "mean inside the root",
      "code": _clip("    flat = np.concatenate([np.ravel(g) for g in grads])\n"
                    "    norm = np.sqrt(np.mean(flat**2))\n"
