@@ -11,7 +11,6 @@
 from __future__ import annotations
 
 import csv
-import importlib.util
 import json
 import os
 import re
@@ -21,6 +20,8 @@ import sys
 from pathlib import Path
 
 import nbformat
+
+import mutant_catalogue
 
 REPO = Path(__file__).resolve().parents[1]
 GRADER = REPO / "autograder" / "optimlab_grader.py"
@@ -321,10 +322,7 @@ def notebook_has_outputs(path: Path) -> list[str]:
 
 def load_mutants(path: Path) -> list[dict]:
     """MUTANTS from an autograder/mutants/<assignment>.py file (validated)."""
-    spec = importlib.util.spec_from_file_location(f"mutants_{path.stem}", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    mutants = list(module.MUTANTS)
+    mutants = list(mutant_catalogue.load(path.stem).MUTANTS)
     for i, m in enumerate(mutants):
         missing = {"exercise", "name", "code", "expect"} - set(m)
         assert not missing, f"{path.name}: mutant {i} lacks {sorted(missing)}"

@@ -29,7 +29,6 @@ the real nbgrader.
 from __future__ import annotations
 
 import contextlib
-import importlib.util
 import io
 import json
 import os
@@ -40,6 +39,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+
+import mutant_catalogue
 
 REPO = Path(__file__).resolve().parents[1]
 SOLUTIONS = REPO / "solutions"
@@ -98,13 +99,8 @@ def notebook(assignment: str) -> Notebook:
     return Notebook(paths[0])
 
 
-@lru_cache(maxsize=None)
 def catalogue(assignment: str):
-    path = CATALOGUE / f"{assignment}.py"
-    spec = importlib.util.spec_from_file_location(f"catalogue_{assignment}", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return mutant_catalogue.load(assignment)
 
 
 def assignments() -> list[str]:

@@ -5,9 +5,7 @@ The wrong and correct answers are the catalogue autograder/mutants/06_adagrad.py
 (fast) against optimlab.checks.adagrad; tests/test_grading_mutants.py grades the same MUTANTS with the
 real nbgrader.
 """
-import importlib.util
 import math
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -17,19 +15,13 @@ from optimlab.checks import ExerciseFailure
 from optimlab.checks import adagrad as checks
 from optimlab.checks.engine import coinciding_variants
 
-CATALOGUE = Path(__file__).resolve().parents[1] / "autograder" / "mutants" / "06_adagrad.py"
+import mutant_catalogue
+
 CHECKS = {"adagrad_step": checks.check_adagrad_step, "effective_lr": checks.check_effective_lr,
           "steps_until_rate_below": checks.check_steps_until_rate_below}
 
 
-def _catalogue():
-    spec = importlib.util.spec_from_file_location("catalogue_06", CATALOGUE)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-CAT = _catalogue()
+CAT = mutant_catalogue.load("06_adagrad")
 
 
 def _define(entry):

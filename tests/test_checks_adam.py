@@ -5,7 +5,6 @@ The wrong and correct answers are the catalogue autograder/mutants/08_adam.py, r
 (fast) against optimlab.checks.adam; tests/test_grading_mutants.py grades the same MUTANTS with the
 real nbgrader.
 """
-import importlib.util
 import math
 from pathlib import Path
 
@@ -18,19 +17,13 @@ from optimlab.checks import adam as checks
 from optimlab.checks.engine import coinciding_variants
 from optimlab.frame import frame_step
 
-CATALOGUE = Path(__file__).resolve().parents[1] / "autograder" / "mutants" / "08_adam.py"
+import mutant_catalogue
+
 CHECKS = {"adam_step": checks.check_adam_step, "frame_step": checks.check_frame_step,
           "softmax_ce_grad": checks.check_softmax_ce_grad}
 
 
-def _catalogue():
-    spec = importlib.util.spec_from_file_location("catalogue_08", CATALOGUE)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-CAT = _catalogue()
+CAT = mutant_catalogue.load("08_adam")
 
 
 def _define(entry):

@@ -5,9 +5,7 @@ numbers the notebook's text states.
 The catalogue (autograder/mutants/09_adam_variants.py) is written the way learners write code,
 independently of the variants inside optimlab.checks.adam_variants.
 """
-import importlib.util
 import math
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -18,10 +16,9 @@ from optimlab.checks import adam_variants as checks
 from optimlab.checks.engine import coinciding_variants
 from optimlab.online import adam_period_drift, run_online
 
-CATALOGUE = Path(__file__).resolve().parents[1] / "autograder" / "mutants" / "09_adam_variants.py"
-_spec = importlib.util.spec_from_file_location("catalogue_09", CATALOGUE)
-catalogue = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(catalogue)
+import mutant_catalogue
+
+catalogue = mutant_catalogue.load("09_adam_variants")
 
 CHECKS = {"adam_period_drift": checks.check_adam_period_drift, "amsgrad_step": checks.check_amsgrad_step,
           "adamax_step": checks.check_adamax_step, "radam_rectifier": checks.check_radam_rectifier}

@@ -2,8 +2,6 @@
 caught and named by the checks alone, every correct alternative passing, first cases that separate the
 known mistakes, and the numbers notebook 13's text states, recomputed.
 """
-import importlib.util
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -14,10 +12,9 @@ from optimlab.checks import ExerciseFailure
 from optimlab.checks import generalisation as checks
 from optimlab.checks.engine import coinciding_variants
 
-CATALOGUE = Path(__file__).resolve().parents[1] / "autograder" / "mutants" / "13_generalisation.py"
-_spec = importlib.util.spec_from_file_location("catalogue_13", CATALOGUE)
-catalogue = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(catalogue)
+import mutant_catalogue
+
+catalogue = mutant_catalogue.load("13_generalisation")
 
 CHECKS = {"l2_loss_grad": checks.check_l2_loss_grad, "adamw_step": checks.check_adamw_step,
           "select_best": checks.check_select_best}

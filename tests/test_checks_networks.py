@@ -4,9 +4,7 @@ every wrong answer of the catalogue is caught and named, every correct alternati
 The catalogue (autograder/mutants/12_networks.py) is written the way learners write code,
 independently of the variants inside optimlab.checks.networks.
 """
-import importlib.util
 import itertools
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -17,10 +15,9 @@ from optimlab.checks import ExerciseFailure
 from optimlab.checks import networks as checks
 from optimlab.checks.engine import coinciding_variants
 
-CATALOGUE = Path(__file__).resolve().parents[1] / "autograder" / "mutants" / "12_networks.py"
-_spec = importlib.util.spec_from_file_location("catalogue_12", CATALOGUE)
-catalogue = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(catalogue)
+import mutant_catalogue
+
+catalogue = mutant_catalogue.load("12_networks")
 
 CHECKS = {"activation": checks.check_activation, "dense_backward": checks.check_dense_backward,
           "mlp_loss_and_grad": checks.check_mlp_loss_and_grad, "init_weights": checks.check_init_weights,

@@ -4,8 +4,6 @@ every wrong answer of the catalogue is caught and named, every correct alternati
 The catalogue (autograder/mutants/07_rmsprop_adadelta.py) is written the way learners write
 code, independently of the variants inside optimlab.checks.rmsprop.
 """
-import importlib.util
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -15,10 +13,9 @@ from optimlab.checks import ExerciseFailure
 from optimlab.checks import rmsprop as checks
 from optimlab.checks.engine import coinciding_variants
 
-CATALOGUE = Path(__file__).resolve().parents[1] / "autograder" / "mutants" / "07_rmsprop_adadelta.py"
-_spec = importlib.util.spec_from_file_location("catalogue_07", CATALOGUE)
-catalogue = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(catalogue)
+import mutant_catalogue
+
+catalogue = mutant_catalogue.load("07_rmsprop_adadelta")
 
 CHECKS = {"rmsprop_step": checks.check_rmsprop_step, "adadelta_step": checks.check_adadelta_step,
           "adadelta_first_step": checks.check_adadelta_first_step}

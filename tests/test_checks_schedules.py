@@ -5,9 +5,7 @@ learning-rate range test (optimlab.range_test) and the schedule explorer (optiml
 The wrong answers and correct alternatives of autograder/mutants/10_schedules.py are run through the
 notebook by tests/test_catalogue.py; here every one of them is also run directly on the check functions.
 """
-import importlib.util
 import math
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -21,10 +19,9 @@ from optimlab.checks.engine import coinciding_variants
 from optimlab.range_test import lr_range_test
 from optimlab.stopping import stopping_epochs
 
-CATALOGUE = Path(__file__).resolve().parents[1] / "autograder" / "mutants" / "10_schedules.py"
-_spec = importlib.util.spec_from_file_location("catalogue_10", CATALOGUE)
-catalogue = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(catalogue)
+import mutant_catalogue
+
+catalogue = mutant_catalogue.load("10_schedules")
 
 CHECKS = {"warmup_cosine_lr": checks.check_warmup_cosine_lr, "iterate_average": checks.check_iterate_average,
           "early_stopping": checks.check_early_stopping}

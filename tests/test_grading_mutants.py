@@ -14,13 +14,13 @@ fact correct, which it must report.
 """
 from __future__ import annotations
 
-import importlib.util
 import os
 import sys
 
 import pytest
 
 import nbgrader_helpers as h
+import mutant_catalogue
 
 sys.path.insert(0, str(h.REPO / "autograder"))
 import optimlab_grader as grader  # noqa: E402
@@ -111,9 +111,7 @@ def composites() -> dict[str, list[dict]]:
     for path in MUTANT_FILES:
         if path.stem not in h.assignments():
             continue
-        spec = importlib.util.spec_from_file_location(f"composites_{path.stem}", path)
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
+        module = mutant_catalogue.load(path.stem)
         entries = [c for c in getattr(module, "COMPOSITE", []) if c.get("pending") != "composite"]
         if entries:
             found[path.stem] = entries
