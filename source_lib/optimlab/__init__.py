@@ -5,6 +5,10 @@ widget. Start with :func:`make` (an optimizer by name or from your own step func
 :func:`run` (an optimizer on a 2-D landscape) and :func:`train` (an optimizer on a model
 and a dataset).
 """
+from . import blas
+
+blas.configure_from_env()  # one BLAS thread: the course's matrices are small (see optimlab.blas)
+
 from . import datasets, gradcheck, landscapes, models, optimizers, registry, runner, schedules, training, validation
 from .gradcheck import gradient_check, numerical_gradient
 from .landscapes import LANDSCAPES, Landscape, get_landscape, landscape_names
