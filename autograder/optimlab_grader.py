@@ -222,17 +222,22 @@ class Exercise:
         return "partial" if self.score > 0 else "failed"
 
     @property
-    def message(self) -> str:
-        """The error that explains the result best, on one line."""
+    def main_error(self) -> dict | None:
+        """The error that explains the result best (None if there is none)."""
         def rank(e):
             if e["ename"] in (KERNEL_DIED_ENAME, TIMEOUT_ENAME):
                 return 0  # what stopped the cell matters more than its side effects
             if e["ename"] == NOT_EXECUTED_ENAME:
                 return 3
             return 1 if e["cell"] in self.test_cells else 2
-        if not self.errors:
+        return min(self.errors, key=rank) if self.errors else None
+
+    @property
+    def message(self) -> str:
+        """The error that explains the result best, on one line."""
+        e = self.main_error
+        if e is None:
             return ""
-        e = min(self.errors, key=rank)
         if e["ename"] == "NotImplementedError" and not e["evalue"].strip():
             return "NotImplementedError: not done yet (replace `raise NotImplementedError()`)"
         return " ".join(f"{e['ename']}: {e['evalue']}".split()).rstrip(":")
@@ -800,10 +805,6 @@ def cmd_grade(args) -> int:
         save_grades(paths, job, result)
         o = collect_outcome(paths, job["assignment"], job["student"], result["success"],
                             result.get("log", ""))
-        for html in o.feedback_html:
-            nb_name = html.stem
-            html.write_text(decorate_feedback(html.read_text(), o.exercises.get(nb_name, {}),
-                                              paths.workspace / "feedback"))
         outcomes[(o.student, o.assignment)] = o
         bar.set_postfix_str(f"{o.student}/{o.assignment}")
         bar.update(1)
@@ -826,56 +827,6 @@ def cmd_grade(args) -> int:
             print(f"\n{len(skipped)} submission(s) unchanged since they were graded: kept "
                   "(--regrade grades them again)")
     return 0
-
-
-FEEDBACK_STYLE = ("<style>/* optimlab: long lines wrap */ pre, .output pre, code "
-                  "{ white-space: pre-wrap !important; word-break: break-word; }"
-                  " table.optimlab-summary { border-collapse: collapse; margin: 1em 0; }"
-                  " table.optimlab-summary td, table.optimlab-summary th "
-                  "{ border: 1px solid #ccc; padding: 0.3em 0.6em; text-align: left; "
-                  "vertical-align: top; }</style>")
-MATHJAX_CDN = re.compile(r'<script[^>]*src="https://cdnjs\.cloudflare\.com/ajax/libs/mathjax/[^"]*"[^>]*>\s*</script>')
-
-
-def _local_mathjax(feedback_root: Path) -> str | None:
-    """MathJax 3 copied once into feedback/_mathjax/ (from django-static-mathjax), so the
-    formulas of the feedback render without network; None when it is not installed."""
-    try:
-        import mathjax
-    except ImportError:
-        return None
-    src = Path(mathjax.__file__).parent / "static" / "mathjax" / "es5"
-    if not (src / "tex-mml-chtml.js").exists():
-        return None
-    dest = feedback_root / "_mathjax"
-    if not (dest / "tex-mml-chtml.js").exists():
-        shutil.copytree(src, dest, dirs_exist_ok=True)
-    return "../../_mathjax/tex-mml-chtml.js"
-
-
-def decorate_feedback(html: str, exercises: dict, feedback_root: Path) -> str:
-    """nbgrader's feedback HTML with a table naming each exercise (points, result,
-    message) at the top, wrapped long lines, and MathJax from a local copy."""
-    import html as h
-
-    if "optimlab-summary" in html:
-        return html
-    rows = "".join(
-        f"<tr><td>{h.escape(e.name)}</td><td>{e.score:g} / {e.max_score:g}</td>"
-        f"<td>{h.escape(e.result)}</td><td>{h.escape(e.message if e.result != 'passed' else '')}</td></tr>"
-        for e in exercises.values())
-    table = ("<table class=\"optimlab-summary\"><tr><th>exercise</th><th>points</th><th>result</th>"
-             f"<th>message</th></tr>{rows}</table>")
-    local = _local_mathjax(feedback_root)
-    if local:
-        config = ('<script>window.MathJax = {tex: {inlineMath: [["$", "$"], ["\\\\(", "\\\\)"]]}};'
-                  f'</script><script src="{local}"></script>')
-        html = MATHJAX_CDN.sub(lambda m: config, html, count=1)
-    html = html.replace("</head>", FEEDBACK_STYLE + "</head>", 1)
-    body = re.search(r"<body[^>]*>", html)
-    if body:
-        html = html[:body.end()] + table + html[body.end():]
-    return html
 
 
 def write_grades_csv(paths: Paths, assignments: list[str], dest: Path) -> None:

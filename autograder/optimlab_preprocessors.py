@@ -2,6 +2,7 @@
 
 RobustExecute: nbgrader's Execute preprocessor that never loses a submission.
 NoPartialCredit: a test cell passes or fails; a value it displays is not a score.
+NameExercises: the feedback page names each exercise (its index, its cells' headings).
 
 RobustExecute
 -------------
@@ -41,13 +42,15 @@ The error names below (``CellTimeoutError``, ``KernelDied``, ``NotExecuted``) ar
 """
 from __future__ import annotations
 
+import os
+import re
 import textwrap
 from time import monotonic
 
 from jupyter_core.utils import run_sync
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat.notebooknode import NotebookNode
-from traitlets import Bool, Integer
+from traitlets import Bool, Integer, List, Unicode
 
 from nbgrader.preprocessors import Execute, NbGraderPreprocessor
 from nbgrader.utils import is_grade, is_solution
@@ -306,3 +309,120 @@ class TagTestCells(NbGraderPreprocessor):
             if self.tag not in tags:
                 cell.metadata["tags"] = tags + [self.tag]
         return cell, resources
+
+
+class NameExercises(NbGraderPreprocessor):
+    """Feedback step (after nbgrader's GetGrades): name each exercise for the feedback page.
+
+    nbgrader's feedback index lists "Test cell (Score: 0.0 / 2.0)" per graded cell. The
+    course's template (``autograder/templates/optimlab_feedback``) lists exercises instead,
+    from what this puts into ``resources["optimlab"]``:
+
+    * ``exercises``: one dict per exercise in notebook order (an answer cell and the test
+      cells after it, as ``optimlab_grader.exercise_map`` groups them): ``number``, ``name``,
+      ``anchor``, ``score``, ``points``, ``points_text`` ("0 / 2 points"), ``result``
+      (passed, partial, failed, timed out, kernel died, not run: as in grades_by_exercise.csv),
+      ``headline`` (the first line of the error that explains the result) and ``likely``
+      (its "Likely mistake: ..." paragraph, if any);
+    * ``mathjax_js``: MathJax 3 (tex-svg-full.js from django-static-mathjax) to embed, so
+      the page's formulas render without network, in a page that travels alone (nbgrader's
+      ``release_feedback`` copies only the HTML file). About 2.3 MB per page; set
+      ``NameExercises.mathjax`` to a URL (``mathjax_url``) to link MathJax instead.
+
+    Each cell of an exercise gets ``metadata.optimlab``: number, name, anchor, role ("your
+    answer" or "check") and ``first`` on the exercise's first cell (the index links there).
+    """
+
+    mathjax = Unicode("inline", help="'inline' (embed MathJax 3) or the URL of tex-svg-full.js").tag(config=True)
+    # configurable as in nbgrader's GetGrades (nbconvert passes it to every preprocessor)
+    display_data_priority = List(["text/html", "application/pdf", "text/latex", "image/svg+xml", "image/png",
+                                  "image/jpeg", "text/plain"]).tag(config=True)
+
+    def preprocess(self, nb, resources):
+        import optimlab_grader as g  # the same grouping and results as the CSV reports
+
+        owner, order = g.exercise_map(nb)
+        exercises = {ex: g.Exercise(ex) for ex in order}
+        comments = {}
+        for cell in nb.cells:
+            meta = g.nbgrader_meta(cell)
+            gid = meta.get("grade_id")
+            if gid in owner:
+                ex = exercises[owner[gid]]
+                ex.score += float(meta.get("score") or 0.0)
+                ex.max_score += float(meta.get("points") or 0.0)
+                ex.test_cells.append(gid)
+            comment = str(meta.get("comment") or "").strip()
+            if gid in exercises and comment and comment != "No response.":
+                comments[gid] = f"comment-{gid}"
+        g._read_errors(nb, owner, exercises, [], [])
+        number = {ex: i + 1 for i, ex in enumerate(order)}
+        anchor = {ex: "exercise-" + re.sub(r"[^A-Za-z0-9_-]", "-", ex) for ex in order}
+        seen, current = set(), None
+        for cell in nb.cells:
+            meta = g.nbgrader_meta(cell)
+            gid = meta.get("grade_id")
+            if meta.get("solution") and not meta.get("grade"):
+                current = gid
+            ex = owner.get(gid) or (gid if gid is not None and gid == current and gid in exercises else None)
+            if ex is None:
+                continue
+            cell.metadata["optimlab"] = {
+                "number": number[ex], "name": ex, "anchor": anchor[ex], "first": ex not in seen,
+                "role": "check" if gid in owner and not meta.get("solution") else "your answer"}
+            seen.add(ex)
+        listed = []
+        for ex in order:
+            e = exercises[ex]
+            headline, likely = brief(e)
+            unit = "point" if e.max_score == 1 else "points"
+            listed.append({"number": number[ex], "name": ex, "anchor": anchor[ex], "score": e.score,
+                           "points": e.max_score, "points_text": f"{e.score:g} / {e.max_score:g} {unit}",
+                           "result": e.result, "headline": headline, "likely": likely,
+                           "comment_anchor": comments.get(ex)})
+        resources["optimlab"] = {"exercises": listed, **self._mathjax()}
+        return nb, resources
+
+    def _mathjax(self) -> dict:
+        if self.mathjax != "inline":
+            return {"mathjax_url": self.mathjax}
+        try:
+            import mathjax  # django-static-mathjax: MathJax's own distribution
+        except ImportError:
+            self.log.warning("django-static-mathjax is not installed: the feedback links MathJax from a CDN")
+            return {}
+        path = os.path.join(os.path.dirname(mathjax.__file__), "static", "mathjax", "es5", "tex-svg-full.js")
+        try:
+            with open(path, encoding="utf-8") as f:
+                js = f.read()
+        except OSError:
+            return {}
+        if re.search(r"</?script", js, re.I):  # could end the page's <script> element early
+            return {}
+        return {"mathjax_js": js}
+
+
+def brief(exercise) -> tuple[str, str]:
+    """(headline, likely mistake) of the error that explains an exercise's result: the first
+    line of the message (with its wrapped continuation lines) and its "Likely mistake" paragraph."""
+    e = exercise.main_error
+    if e is None:
+        return "", ""
+    ename, evalue = e["ename"], str(e["evalue"] or "")
+    if ename == "NotImplementedError" and not evalue.strip():
+        return "not done yet: replace `raise NotImplementedError()` with your code", ""
+    lines = evalue.strip().splitlines() or [""]
+    paragraphs, current = [], []
+    for line in lines:
+        if current and line.startswith("    ") and line.strip():
+            current.append(line.strip())  # a wrapped line goes on (details are indented by 2)
+        else:
+            if current:
+                paragraphs.append(" ".join(current))
+            current = [line.strip()]
+    paragraphs.append(" ".join(current))
+    headline = paragraphs[0]
+    if ename not in ("ExerciseFailure", "AssertionError") or not headline:
+        headline = f"{ename}: {headline}".rstrip(": ")
+    likely = next((p for p in paragraphs[1:] if p.startswith("Likely mistake")), "")
+    return headline, likely

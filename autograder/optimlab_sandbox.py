@@ -105,9 +105,12 @@ def bwrap_args(*, ipc_dir: str, data_dir: str | None, uid: int | None,
     if overlay:  # optimlab with the graded exercises' references stubbed (optimlab_hide.py)
         from optimlab_hide import package_dir
         args += ["--ro-bind", os.path.join(overlay, "optimlab"), str(package_dir())]
-    for etc in ("/etc/localtime", "/etc/ld.so.cache", "/etc/alternatives"):
+    # /etc/fonts: without it matplotlib's font search (fc-list) writes "Fontconfig error: Cannot
+    # load default config file" to stderr, into the learner's feedback. /etc itself readable
+    # (bwrap would make it 0700 and these files unreachable for the kernel's own uid).
+    for etc in ("/etc/localtime", "/etc/ld.so.cache", "/etc/alternatives", "/etc/fonts"):
         if os.path.exists(etc):
-            args += ["--ro-bind", etc, etc]
+            args += parents.of(etc) + ["--ro-bind", etc, etc]
     args += ["--perms", "1777", "--size", str(tmp_mb << 20), "--tmpfs", "/tmp",
              "--perms", "1777", "--size", str(scratch_mb << 20), "--tmpfs", SCRATCH]
     if data_dir:
