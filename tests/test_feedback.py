@@ -121,6 +121,7 @@ def test_index_names_each_exercise_with_its_points(feedback):
                       "Exercise 2: momentum_step, your answer", "Exercise 2: momentum_step, check",
                       "Exercise 3: heavy_ball_step, your answer", "Exercise 3: heavy_ball_step, check"]
     assert "Test cell" not in text and "Grade cell" not in text
+    assert text.count("Run by the grader:") == 3  # the checks' prompt, in place of "In [ ]:"
     assert "Score: 2.0 / 5.0" in text  # nbgrader's total, in its own words
 
 
