@@ -72,8 +72,37 @@ def make_job(assignment: str, student: str, source: dict[str, str], notebooks: d
 # --- one job, in a worker ------------------------------------------------------------
 
 def _cache_root() -> Path:
-    return Path(os.environ.get("OPTIMLAB_GRADER_CACHE",
-                               Path(tempfile.gettempdir()) / "optimlab-grader-cache"))
+    from optimlab_sandbox import cache_root
+    return cache_root()
+
+
+# Folders whose gradebooks are scratch (a job's private course, a template being built):
+# sqlite there runs without a disk flush per commit (nbgrader commits some twenty times
+# per notebook), see _scratch_gradebooks. The instructor's gradebook is never one of them.
+_SCRATCH: set[str] = set()
+
+
+def _scratch_gradebooks() -> None:
+    """Scratch gradebooks (in the folders of ``_SCRATCH``) skip sqlite's fsync per commit.
+
+    They are thrown away after the job (a template's is flushed once before it is marked
+    ready), so a crash can only lose a result that is graded again anyway.
+    """
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    if getattr(_scratch_gradebooks, "done", False):
+        return
+    _scratch_gradebooks.done = True
+
+    @event.listens_for(Engine, "connect")
+    def _no_flush(dbapi_connection, _record):
+        try:
+            path = dbapi_connection.execute("PRAGMA database_list").fetchone()[2]
+        except Exception:  # noqa: BLE001 - not sqlite, or in memory
+            return
+        if path and any(os.path.realpath(path).startswith(d + os.sep) for d in _SCRATCH):
+            dbapi_connection.execute("PRAGMA synchronous=OFF")
 
 
 TEMPLATE_FORMAT = 2
@@ -102,6 +131,8 @@ def _template(job: dict) -> Path:
         return root
     root.parent.mkdir(parents=True, exist_ok=True)
     build = Path(tempfile.mkdtemp(prefix="build-", dir=root.parent))
+    _scratch_gradebooks()
+    _SCRATCH.add(os.path.realpath(build))
     src = build / "source" / job["assignment"]
     for rel, data in job["source"].items():
         (src / rel).parent.mkdir(parents=True, exist_ok=True)
@@ -111,6 +142,9 @@ def _template(job: dict) -> Path:
             f"nbgrader generate_assignment {job['assignment']}")
     hidden = _hide_references(src, build / "lib")
     (build / "hidden.json").write_text(json.dumps(hidden))
+    _SCRATCH.discard(os.path.realpath(build))
+    with open(build / "workspace" / "gradebook.db", "rb+") as db:
+        os.fsync(db.fileno())  # the one flush its commits skipped: the template is kept
     (build / "ready").write_text("ok")
     try:
         os.rename(build, root)
@@ -175,6 +209,8 @@ def grade_job(job: dict) -> dict:
     template = _template(job)
     notes = list(job.get("notes", []))
     with tempfile.TemporaryDirectory(prefix="optimlab-job-") as tmp:
+        _scratch_gradebooks()
+        _SCRATCH.add(os.path.realpath(tmp))
         ws = Path(tmp) / "workspace"
         shutil.copytree(template / "workspace", ws)
         paths = g.Paths(ws, template / "source", ws / "release")
@@ -194,7 +230,8 @@ def grade_job(job: dict) -> dict:
             (sub / "timestamp.txt").write_text(job["timestamp"])
         api = g.make_api(paths, timeout=opts.get("timeout"),
                          notebook_timeout=opts.get("notebook_timeout"),
-                         sandbox=opts.get("sandbox", True), overlay=str(template / "lib"))
+                         sandbox=opts.get("sandbox", True), overlay=str(template / "lib"),
+                         figures=opts.get("figures", True))
         result = api.autograde(a, student, force=True, create=True)
         out = {"key": job["key"], "assignment": a, "student": student,
                "success": bool(result.get("success")),
@@ -211,6 +248,7 @@ def grade_job(job: dict) -> dict:
             folder = ws / "feedback" / student / a
             if folder.is_dir():
                 out["feedback"] = {p.name: p.read_text() for p in folder.glob("*.html")}
+        _SCRATCH.discard(os.path.realpath(tmp))
     out["seconds"] = round(time.monotonic() - started, 3)
     return out
 
