@@ -358,8 +358,8 @@ def _serve() -> int:
     proto = os.fdopen(os.dup(1), "w")
     os.dup2(2, 1)  # whatever nbgrader prints goes to the log, not into the protocol
     # import while the grader prepares the batch: the first job does not wait for it
+    import optimlab_grader  # noqa: F401  (first: it keeps jsonschema's slow IRI checker out)
     import nbgrader.apps  # noqa: F401
-    import optimlab_grader  # noqa: F401
     import optimlab_trust  # noqa: F401
     for line in sys.stdin:
         job_file, _, result_file = line.rstrip("\n").partition("\t")

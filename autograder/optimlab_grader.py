@@ -43,6 +43,12 @@ TIMEOUT_ENV = "OPTIMLAB_GRADER_TIMEOUT"
 
 if str(HERE) not in sys.path:
     sys.path.insert(0, str(HERE))
+# jsonschema (nbformat imports it) loads its optional checker of the "iri" format,
+# rfc3987-syntax, which builds a Lark grammar when imported: 1.2 s of CPU in every grader
+# process (this one and each worker). Nothing here validates IRIs (nbformat checks notebooks
+# with fastjsonschema, and its schemas use no "iri" format), so that checker is left out.
+if "jsonschema" not in sys.modules:
+    sys.modules.setdefault("rfc3987_syntax", None)
 # nbgrader runs the `alembic` executable of its environment (gradebook schema checks):
 # make the interpreter's bin/ folder visible even when the venv is not activated.
 _BIN = str(Path(sys.executable).parent)

@@ -423,7 +423,8 @@ def __optimlab_setup__():
         return [f.name, f.lineno or 1, (f.line or "")[:300], names[-1] if names else f.name]
 
     def answer(obj):
-        ip.kernel.raw_input("\x00optimlab-result " + json.dumps(obj))
+        # the grader's reply is its next request when the serve loop runs (else "")
+        return ip.kernel.raw_input("\x00optimlab-result " + json.dumps(obj))
 
     def call(name, payload):
         request = json.loads(payload)
@@ -439,23 +440,33 @@ def __optimlab_setup__():
             result = {"err": [type(e).__name__, str(e)[:4000], where(e)]}
         result["after"] = [enc(a) for a in args]
         result["after_kw"] = {k: enc(v) for k, v in kwargs.items()}
-        answer(result)
+        return answer(result)
 
     def has(name):
-        answer({"ok": callable(ns.get(name))})
+        return answer({"ok": callable(ns.get(name))})
 
     def swap(name, token):
         if name not in saved:
             saved[name] = ns.get(name)
         ns[name] = stub(token)
-        answer({"ok": True})
+        return answer({"ok": True})
 
     def restore(name):
         if name in saved:
             ns[name] = saved.pop(name)
-        answer({"ok": True})
+        return answer({"ok": True})
 
-    ns["__optimlab_rpc__"] = {"call": call, "has": has, "swap": swap, "restore": restore}
+    ops = {"call": call, "has": has, "swap": swap, "restore": restore}
+
+    def serve():
+        # one execute for all the calls of a test cell: each answer's reply is the next
+        # request, {"op": ..., "args": [...]}; an empty reply ends the loop
+        reply = answer({"ok": True})
+        while reply:
+            request = json.loads(reply)
+            reply = ops[request["op"]](*request["args"])
+
+    ns["__optimlab_rpc__"] = dict(ops, serve=serve)
 
 __optimlab_setup__()
 del __optimlab_setup__
@@ -471,11 +482,20 @@ class KernelLink:
         self.km = km
         self.deadline = deadline
         self.callbacks: dict = {}
+        self._serving = None  # msg_id of the kernel's serve loop while it waits for a request
         self.client = km.blocking_client()
         self.client.start_channels(shell=True, iopub=False, stdin=True, hb=False, control=False)
         self._request("", KERNEL_CODE, expect_result=False)
 
     def close(self):
+        if self._serving is not None:  # end the serve loop: the next cell runs as usual
+            msg_id, self._serving = self._serving, None
+            try:
+                self.client.input("")
+                self._wait(msg_id, "the end of the checks", expect_result=False,
+                           interrupt=False, give_up=time.monotonic() + 10)
+            except (Exception, KernelGone, CallTimeout):  # noqa: BLE001 - the kernel may be gone
+                pass
         try:
             self.client.stop_channels()
         except Exception:  # noqa: BLE001 - the kernel may be gone already
@@ -495,11 +515,22 @@ class KernelLink:
         except Exception:  # noqa: BLE001
             pass
 
-    def _request(self, what: str, code: str, expect_result: bool = True):
+    def _request(self, what: str, code: str, expect_result: bool = True, serve: bool = False):
         """Execute `code` silently; answer callbacks; return the decoded result object."""
+        msg_id = self.client.execute(code, silent=True, store_history=False, allow_stdin=True)
+        return self._wait(msg_id, what, expect_result, serve=serve)
+
+    def _wait(self, msg_id: str, what: str, expect_result: bool = True, serve: bool = False,
+              interrupt: bool = True, give_up: float | None = None):
+        """Wait for the result of the execute `msg_id`, answering callbacks meanwhile.
+
+        With `serve` (the kernel's serve loop), the result prompt is left unanswered and the
+        result returned at once: the kernel waits on that prompt for the next request
+        (``rpc``). Past the deadline the kernel is interrupted (not when `interrupt` is
+        False: then the wait ends quietly at `give_up`).
+        """
         import zmq
 
-        msg_id = self.client.execute(code, silent=True, store_history=False, allow_stdin=True)
         result, reply, last_alive, interrupted = None, None, time.monotonic(), None
         too_big = False
         poller = zmq.Poller()
@@ -510,7 +541,9 @@ class KernelLink:
         while reply is None:
             ready = dict(poller.poll(200))  # wake up as soon as the kernel answers
             now = time.monotonic()
-            if interrupted is None and now > self.deadline:
+            if give_up is not None and now > give_up:
+                return None
+            if interrupt and interrupted is None and now > self.deadline:
                 self._interrupt()
                 interrupted = now
             if interrupted is not None and now > interrupted + 5:
@@ -526,9 +559,15 @@ class KernelLink:
                 prompt = str(msg["content"].get("prompt", ""))
                 if len(prompt) > MAX_PAYLOAD:
                     too_big = True
-                    self.client.input("{}")  # unblock the kernel, then fail this call
+                    # unblock the kernel (an empty reply ends a serve loop), then fail this call
+                    self.client.input("" if serve else "{}")
                 elif prompt.startswith(PREFIX_RESULT):
                     result = json.loads(prompt[len(PREFIX_RESULT):])
+                    if serve and interrupted is None:
+                        self._serving = msg_id  # the kernel now waits for the next request
+                        if not isinstance(result, dict):
+                            raise ValueError("the kernel did not answer")
+                        return result
                     self.client.input("")
                 elif prompt.startswith(PREFIX_CALLBACK):
                     self.client.input(self._callback(prompt[len(PREFIX_CALLBACK):]))
@@ -577,8 +616,15 @@ class KernelLink:
             return json.dumps({"err": f"{type(exc).__name__}: {exc}"[:2000]})
 
     def rpc(self, op: str, *args: str, what: str = ""):
-        code = f"__optimlab_rpc__[{op!r}]({', '.join(repr(a) for a in args)})"
-        return self._request(what or op, code)
+        """One request to the kernel's serve loop (started by the first): a call of the
+        learner's function is one stdin round trip, not an execute of its own."""
+        if self._serving is None:
+            self._request(what or op, "__optimlab_rpc__['serve']()", serve=True)
+            if self._serving is None:
+                raise ValueError("the kernel did not answer")
+        msg_id, self._serving = self._serving, None
+        self.client.input(json.dumps({"op": op, "args": [str(a) for a in args]}))
+        return self._wait(msg_id, what or op, serve=True)
 
 
 class KernelNamespace(dict):
