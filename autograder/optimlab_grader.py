@@ -571,7 +571,9 @@ def cmd_selfcheck(args) -> int:
         paths = Paths(tmp / "workspace", args.source, tmp / "release")
         # Your own notebook: the sandbox is used where it can be had, not required.
         from optimlab_sandbox import sandbox_problem
-        api = make_api(paths, timeout=args.timeout, sandbox=sandbox_problem() is None)
+        # the report is a table: no figure is ever shown, so none is drawn (NO_FIGURES)
+        api = make_api(paths, timeout=args.timeout, sandbox=sandbox_problem() is None,
+                       figures=False)
         # records the hidden tests of solutions/ in a temporary gradebook
         check(api.generate_assignment(assignment, force=True, create=True),
               f"preparing {assignment}")
