@@ -84,7 +84,8 @@ class Paths:
 # The learner's kernel shows a figure as its one-line text, "<Figure size 640x480 with 1 Axes>",
 # instead of drawing it into a PNG (matplotlib-inline without image formats; the figures are
 # still made and closed at the end of each cell as usual). Drawing them is about 30 % of the
-# CPU a course notebook costs to grade, and the grade never depends on it.
+# CPU a course notebook's cells cost (a sixth of a whole submission's), and the grade never
+# depends on it.
 NO_FIGURES = "--InlineBackend.figure_formats=[]"
 
 
@@ -1071,7 +1072,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--figures", action=argparse.BooleanOptionalAction, default=False,
                    help="draw the notebooks' matplotlib figures into the feedback (default: "
                         "no, each shows as '<Figure size ... with N Axes>'; drawing them costs "
-                        "about 30 %% more CPU per submission)")
+                        "about 20 %% more CPU per submission)")
     p.add_argument("--quiet", action="store_true", help="no progress bar, no summary")
     p.add_argument("--workers", type=int, default=None,
                    help="submissions graded at once on this machine (default: the number of cores)")
