@@ -27,9 +27,9 @@ CAT = mutant_catalogue.load("06_adagrad")
 def _define(entry):
     """The entry's function, defined as in the notebook (np imported, the reference adagrad_step
     available for answers that call the earlier exercise)."""
-    ns = {"np": np, "adagrad_step": optimlab.adagrad_step}
-    exec(compile(entry["code"], f"<{entry['exercise']} / {entry['name']}>", "exec"), ns)
-    return ns[entry["exercise"]]
+    return mutant_catalogue.define(entry["code"], entry["exercise"],
+                                   filename=f"<{entry['exercise']} / {entry['name']}>",
+                                   adagrad_step=optimlab.adagrad_step)
 
 
 # --------------------------------------------------------------------------- references by hand

@@ -27,9 +27,8 @@ CAT = mutant_catalogue.load("08_adam")
 
 
 def _define(entry):
-    ns = {"np": np}
-    exec(compile(entry["code"], f"<{entry['exercise']} / {entry['name']}>", "exec"), ns)
-    return ns[entry["exercise"]]
+    return mutant_catalogue.define(entry["code"], entry["exercise"],
+                                   filename=f"<{entry['exercise']} / {entry['name']}>")
 
 
 # --------------------------------------------------------------------------- references by hand

@@ -25,9 +25,7 @@ CHECKS = {"adam_period_drift": checks.check_adam_period_drift, "amsgrad_step": c
 
 
 def define(code: str, name: str):
-    namespace = {"np": np, "optimlab": optimlab}
-    exec(code, namespace)
-    return namespace[name]
+    return mutant_catalogue.define(code, name, optimlab=optimlab)
 
 
 # --------------------------------------------------------------------------- reference values by hand

@@ -26,9 +26,7 @@ HELPERS = {"activation": layers.activation, "dense_backward": layers.dense_backw
 
 
 def define(code: str, name: str, helpers: dict | None = None):
-    namespace = {"np": np, "optimlab": optimlab, **HELPERS, **(helpers or {})}
-    exec(code, namespace)
-    return namespace[name]
+    return mutant_catalogue.define(code, name, optimlab=optimlab, **{**HELPERS, **(helpers or {})})
 
 
 def test_reference_values_by_hand():

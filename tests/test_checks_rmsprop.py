@@ -22,9 +22,7 @@ CHECKS = {"rmsprop_step": checks.check_rmsprop_step, "adadelta_step": checks.che
 
 
 def define(code: str, name: str, extra: dict | None = None):
-    namespace = {"np": np, **(extra or {})}
-    exec(code, namespace)
-    return namespace[name]
+    return mutant_catalogue.define(code, name, **(extra or {}))
 
 
 # --------------------------------------------------------------------------- reference values by hand

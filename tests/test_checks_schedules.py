@@ -30,9 +30,7 @@ NAMES = {"warmup_cosine_lr": "warmup_cosine_lr", "iterate_average": "iterate_ave
 
 
 def define(code: str, name: str):
-    namespace = {"np": np, "optimlab": optimlab}
-    exec(code, namespace)
-    return namespace[name]
+    return mutant_catalogue.define(code, name, optimlab=optimlab)
 
 
 # --------------------------------------------------------------------------- values by hand
