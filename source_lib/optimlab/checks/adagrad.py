@@ -29,6 +29,7 @@ import math
 import numpy as np
 
 from ..optimizers import adagrad_step as _adagrad_step
+from .cases import quadratic as _quadratic, random_shape
 from .engine import Case, Variant, check_function, check_steps
 
 __all__ = ["reference_effective_lr", "reference_steps_until_rate_below", "check_adagrad_step",
@@ -153,11 +154,6 @@ _ADAGRAD_VARIANTS = [
 ]
 
 
-def _quadratic(diag, shift=0.0):
-    diag = np.asarray(diag, dtype=float)
-    return lambda w: diag * w + shift
-
-
 def _adagrad_cases(hidden: bool):
     rng = np.random.default_rng(61 if hidden else 60)
     cases = [
@@ -175,7 +171,7 @@ def _adagrad_cases(hidden: bool):
                            "eps": 1e-10},
                           steps=3, grad=_quadratic([1.0, 0.01, 3.0], [0.5, -0.2, 0.0])))
         for eps in (0.3, 1.0, 1e-3):
-            shape = tuple(int(s) for s in rng.integers(1, 4, size=rng.integers(1, 3)))
+            shape = random_shape(rng)
             lr = float(np.round(10 ** rng.uniform(-2, -0.3), 4))
             cases.append(Case(
                 f"random shape {shape}, lr={lr}, eps={eps}",

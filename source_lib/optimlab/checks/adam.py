@@ -32,15 +32,11 @@ import numpy as np
 from ..frame import frame_step as _frame_step
 from ..models import softmax as _softmax
 from ..optimizers import adam_step as _adam_step
+from .cases import quadratic as _quadratic, random_shape
 from .engine import Case, Variant, check_function, check_steps
 
 __all__ = ["reference_frame_step", "reference_softmax_ce_grad", "check_adam_step", "check_frame_step",
            "check_softmax_ce_grad"]
-
-
-def _quadratic(diag, shift=0.0):
-    diag = np.asarray(diag, dtype=float)
-    return lambda w: diag * w + shift
 
 
 # ---------------------------------------------------------------------------
@@ -170,7 +166,7 @@ def _adam_cases(hidden: bool):
     ]
     if hidden:
         for beta1, beta2, t in ((0.7, 0.999, 1), (0.95, 0.9, 5), (0.85, 0.98, 12)):
-            shape = tuple(int(s) for s in rng.integers(1, 4, size=rng.integers(1, 3)))
+            shape = random_shape(rng)
             lr = float(np.round(10 ** rng.uniform(-2.5, -0.5), 4))
             eps = float(np.round(10 ** rng.uniform(-1.3, -0.3), 3))
             cases.append(Case(
@@ -366,7 +362,7 @@ def _frame_cases(hidden: bool):
             steps=3, grad=grad, note="eps is large on purpose: where it goes (and where it does not) shows"))
     if hidden:
         for method in ("sgd", "sgdm", "adagrad", "rmsprop", "adam", "adam", "rmsprop", "sgdm"):
-            shape = tuple(int(s) for s in rng.integers(1, 4, size=rng.integers(1, 3)))
+            shape = random_shape(rng)
             lr = float(np.round(10 ** rng.uniform(-2, -0.5), 4))
             eps = float(np.round(10 ** rng.uniform(-1.3, -0.3), 3))
             beta1, beta2 = float(rng.choice([0.7, 0.85, 0.9])), float(rng.choice([0.9, 0.97, 0.999]))

@@ -42,15 +42,11 @@ from ..online import adam_period_drift as _adam_period_drift
 from ..online import stationary_V as _stationary_V
 from ..optimizers import adamax_step as _adamax_step
 from ..optimizers import amsgrad_step as _amsgrad_step
+from .cases import quadratic as _quadratic, random_shape
 from .engine import Case, ExerciseFailure, Variant, _call, _require_callable, check_function, check_steps
 
 __all__ = ["reference_radam_rectifier", "reference_adam_period_drift", "check_amsgrad_step", "check_adamax_step",
            "check_radam_rectifier", "check_adam_period_drift"]
-
-
-def _quadratic(diag, shift=0.0):
-    diag = np.asarray(diag, dtype=float)
-    return lambda w: diag * w + shift
 
 
 # ---------------------------------------------------------------------------
@@ -153,7 +149,7 @@ def _amsgrad_cases(hidden: bool):
     ]
     if hidden:
         for beta1, beta2, t in ((0.7, 0.999, 1), (0.95, 0.9, 5), (0.85, 0.98, 12)):
-            shape = tuple(int(s) for s in rng.integers(1, 4, size=rng.integers(1, 3)))
+            shape = random_shape(rng)
             lr = float(np.round(10 ** rng.uniform(-2.5, -0.5), 4))
             eps = float(np.round(10 ** rng.uniform(-1.3, -0.3), 3))
             V = rng.uniform(0.1, 2.0, size=shape)
@@ -252,7 +248,7 @@ def _adamax_cases(hidden: bool):
     ]
     if hidden:
         for beta1, beta2, t in ((0.7, 0.999, 1), (0.95, 0.9, 5), (0.85, 0.98, 12)):
-            shape = tuple(int(s) for s in rng.integers(1, 4, size=rng.integers(1, 3)))
+            shape = random_shape(rng)
             lr = float(np.round(10 ** rng.uniform(-2.5, -0.5), 4))
             eps = float(np.round(10 ** rng.uniform(-1.3, -0.3), 3))
             cases.append(Case(

@@ -25,6 +25,7 @@ import numpy as np
 from ..optimizers import adamw_step as _adamw_step
 from ..regularisation import regularised_loss_grad as _reg
 from ..regularisation import select_best as _select_best
+from .cases import random_shape
 from .engine import Case, Variant, check_function, check_steps
 
 __all__ = ["check_l2_loss_grad", "check_adamw_step", "check_select_best", "reference_l2_loss_grad",
@@ -204,7 +205,7 @@ def _adamw_cases(hidden: bool):
     ]
     if hidden:
         for wd in (0.01, 0.3, 2.0):
-            shape = tuple(int(s) for s in rng.integers(1, 4, size=rng.integers(1, 3)))
+            shape = random_shape(rng)
             lr = float(np.round(10 ** rng.uniform(-2.5, -0.7), 4))
             cases.append(Case(
                 f"random shape {shape}, lr={lr}, weight_decay={wd}",

@@ -23,6 +23,7 @@ import numpy as np
 
 from ..optimizers import heavy_ball_step as _heavy_ball_step
 from ..optimizers import momentum_step as _momentum_step
+from .cases import quadratic as _quadratic, random_shape
 from .engine import Case, ExerciseFailure, Variant, _call, check_function, check_steps
 
 __all__ = ["reference_ema", "check_ema", "check_momentum_step", "check_heavy_ball_step"]
@@ -231,11 +232,6 @@ _MOMENTUM_VARIANTS = [
 ]
 
 
-def _quadratic(diag, shift=0.0):
-    diag = np.asarray(diag, dtype=float)
-    return lambda w: diag * w + shift
-
-
 def _step_cases(hidden: bool, coeff: str, visible_coeffs, hidden_coeffs, lrs, seed):
     """Cases for a (w, v, g, lr, coeff) step function: non-zero v, several steps on a quadratic."""
     rng = np.random.default_rng(seed + (1 if hidden else 0))
@@ -252,7 +248,7 @@ def _step_cases(hidden: bool, coeff: str, visible_coeffs, hidden_coeffs, lrs, se
     ]
     if hidden:
         for c in hidden_coeffs:
-            shape = tuple(int(s) for s in rng.integers(1, 4, size=rng.integers(1, 3)))
+            shape = random_shape(rng)
             lr = float(np.round(10 ** rng.uniform(-2, -0.3), 4))
             cases.append(Case(
                 f"random shape {shape}, lr={lr}, {coeff}={c}",

@@ -28,15 +28,11 @@ import numpy as np
 
 from ..optimizers import adadelta_step as _adadelta_step
 from ..optimizers import rmsprop_step as _rmsprop_step
+from .cases import quadratic as _quadratic, random_shape
 from .engine import Case, Variant, check_function, check_steps
 
 __all__ = ["reference_adadelta_first_step", "check_rmsprop_step", "check_adadelta_step",
            "check_adadelta_first_step"]
-
-
-def _quadratic(diag, shift=0.0):
-    diag = np.asarray(diag, dtype=float)
-    return lambda w: diag * w + shift
 
 
 # ---------------------------------------------------------------------------
@@ -145,7 +141,7 @@ def _rmsprop_cases(hidden: bool):
     ]
     if hidden:
         for alpha in (0.8, 0.95, 0.999):
-            shape = tuple(int(s) for s in rng.integers(1, 4, size=rng.integers(1, 3)))
+            shape = random_shape(rng)
             lr = float(np.round(10 ** rng.uniform(-2.5, -0.5), 4))
             eps = float(np.round(10 ** rng.uniform(-1.3, -0.3), 3))
             cases.append(Case(
@@ -290,7 +286,7 @@ def _adadelta_cases(hidden: bool):
     ]
     if hidden:
         for rho in (0.8, 0.9, 0.99):
-            shape = tuple(int(s) for s in rng.integers(1, 4, size=rng.integers(1, 3)))
+            shape = random_shape(rng)
             lr = float(np.round(10 ** rng.uniform(-1, 0.4), 3))
             eps = float(np.round(10 ** rng.uniform(-1.5, -0.5), 3))
             cases.append(Case(
