@@ -232,3 +232,11 @@ def test_run_gd_variants_differ_on_every_case():
         outs = [(None, C.reference_run_gd(**args))] + [(v.hint, v.fn(*args.values())) for v in C._RUN_VARIANTS]
         for (ha, a), (hb, b) in itertools.combinations(outs, 2):
             assert not np.allclose(a, b), f"case {case.label}: {ha!r} and {hb!r} coincide"
+
+
+def test_hidden_case_labels_show_plain_shapes():
+    # A learner reads these labels in the feedback: "(2, 3)", not "(np.int64(2), np.int64(3))".
+    from optimlab.checks.gradient_descent import _gd_cases
+    labels = [c.label for c in _gd_cases(True)]
+    assert any(label.startswith("random shape (") for label in labels)
+    assert not any("np.int64" in label for label in labels)

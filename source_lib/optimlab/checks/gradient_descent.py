@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..optimizers import gd_step as _gd_step
+from .cases import random_shape
 from .engine import Case, ExerciseFailure, Variant, _call, _fmt, check_composite, check_function, check_steps
 
 
@@ -41,7 +42,7 @@ def _gd_cases(hidden: bool):
     ]
     if hidden:
         for k in range(3):
-            shape = tuple(rng.integers(1, 4, size=rng.integers(1, 3)))
+            shape = random_shape(rng)
             w0 = rng.normal(size=shape)
             lr = float(10 ** rng.uniform(-2, 0))
             cases.append(Case(f"random shape {shape}, lr={lr:.3g}", {"w": w0, "g": None, "lr": lr},
