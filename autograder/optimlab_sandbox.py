@@ -100,6 +100,10 @@ def bwrap_args(*, ipc_dir: str, data_dir: str | None, uid: int | None,
         target = os.path.join("/", link)
         if os.path.islink(target):
             args += ["--symlink", os.readlink(target), target]
+    # The private /tmp and scratch folder first: a checkout or venv that lives under /tmp is then
+    # bound on top of the empty /tmp instead of being hidden by it.
+    args += ["--perms", "1777", "--size", str(tmp_mb << 20), "--tmpfs", "/tmp",
+             "--perms", "1777", "--size", str(scratch_mb << 20), "--tmpfs", SCRATCH]
     parents = _Parents()
     for root in readonly_roots():
         args += parents.of(root) + ["--ro-bind", root, root]
@@ -113,8 +117,6 @@ def bwrap_args(*, ipc_dir: str, data_dir: str | None, uid: int | None,
     for etc in ("/etc/localtime", "/etc/ld.so.cache", "/etc/alternatives", "/etc/fonts"):
         if os.path.exists(etc):
             args += parents.of(etc) + ["--ro-bind", etc, etc]
-    args += ["--perms", "1777", "--size", str(tmp_mb << 20), "--tmpfs", "/tmp",
-             "--perms", "1777", "--size", str(scratch_mb << 20), "--tmpfs", SCRATCH]
     if fonts:  # matplotlib's font list, read-only, in its (writable) folder: see font_list()
         mpl = MPLCONFIGDIR
         args += ["--perms", "1777", "--dir", os.path.dirname(mpl), "--perms", "1777", "--dir", mpl,
