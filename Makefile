@@ -36,13 +36,9 @@ instructor: $(VENV)/.installed   ## JupyterLab with nbgrader's instructor tools 
 	mkdir -p autograder/workspace
 	cd autograder && PATH="$(CURDIR)/$(BIN):$$PATH" jupyter lab --notebook-dir=.. $(ALLOW_ROOT) $(JUPYTER_ARGS)
 
-# The rendered edition: MathJax comes from PyPI (pyproject's `site` extra), so formulas render with no CDN.
+# The rendered edition: MathJax comes from PyPI (django-static-mathjax, a dependency), so formulas render with no CDN.
 SITE_DIR ?= build/site
-$(VENV)/.installed-site: pyproject.toml $(VENV)/.installed
-	$(BIN)/python -m pip install --quiet -e '.[site]'
-	touch $@
-
-site: $(VENV)/.installed-site    ## every course notebook run and rendered as static HTML: build/site/index.html
+site: $(VENV)/.installed         ## every course notebook run and rendered as static HTML: build/site/index.html
 	$(BIN)/python scripts/build_site.py --out "$(SITE_DIR)"
 
 test: $(VENV)/.installed-test    ## the whole test suite

@@ -75,8 +75,8 @@ def mathjax_source() -> Path:
     try:
         import mathjax  # the django-static-mathjax package: MathJax's own distribution under static/mathjax/
     except ImportError:
-        raise SystemExit("MathJax is not installed: run `make site` (it installs the `site` extra, "
-                         "django-static-mathjax) or `pip install -e '.[site]'`") from None
+        raise SystemExit("MathJax is not installed: it is a dependency of optimlab (django-static-mathjax); "
+                         "run `make site`, or `pip install -e .` in your environment") from None
     path = Path(mathjax.__file__).parent / "static" / "mathjax"
     if not (path / "es5" / MATHJAX_FILE).exists():
         raise SystemExit(f"{path / 'es5' / MATHJAX_FILE} is missing: the installed django-static-mathjax "

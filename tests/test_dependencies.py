@@ -61,9 +61,10 @@ def environment_requirements(path=ROOT / "environment.yml") -> dict[str, str]:
             pip_lines += item.get("pip", [])
         else:
             conda.append(item)
-    # The pip section only installs the course package itself (editable).
-    assert all(line.strip() == "-e ." for line in pip_lines), pip_lines
-    return {name: spec for name, spec in to_dict(conda).items() if name not in IGNORED}
+    # The pip section installs the course package itself (editable) and the packages conda-forge lacks.
+    pip_reqs = [line for line in pip_lines if line.strip() != "-e ."]
+    assert all(not line.strip().startswith("-") for line in pip_reqs), pip_lines
+    return {name: spec for name, spec in to_dict(conda + pip_reqs).items() if name not in IGNORED}
 
 
 def test_parsers():
@@ -98,6 +99,11 @@ def test_same_packages_and_specifiers():
     (lambda t: t.replace("  - pip:\n", "  - scipy>=1.11\n  - pip:\n"), "not in pyproject.toml: ['scipy']"),
     (lambda t: t.replace("nbgrader==0.9.6", "nbgrader>=0.9"), "'nbgrader': ('==0.9.6', '>=0.9')"),
     (lambda t: t.replace("jupyterlab>=4.2,<5", "JupyterLab < 5 , >=4.2"), None),  # same set, other spelling
+    # the pip section counts too: MathJax dropped from it, or pinned differently there
+    (lambda t: t.replace("      - django-static-mathjax==3.2.2.1\n", ""),
+     "in pyproject.toml but not in environment.yml: ['django-static-mathjax']"),
+    (lambda t: t.replace("django-static-mathjax==3.2.2.1", "django-static-mathjax>=3"),
+     "'django-static-mathjax': ('==3.2.2.1', '>=3')"),
 ])
 def test_a_mismatch_is_detected(tmp_path, edit, expected):
     env_file = tmp_path / "environment.yml"
