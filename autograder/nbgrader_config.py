@@ -22,7 +22,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
 if HERE not in sys.path:
     sys.path.insert(0, HERE)
-from optimlab_preprocessors import NameExercises, NoPartialCredit, RobustExecute, TagTestCells  # noqa: E402  (HERE on sys.path)
+from optimlab_preprocessors import ForLearners, NameExercises, NoPartialCredit, RobustExecute, TagTestCells  # noqa: E402  (HERE on sys.path)
 
 c = get_config()  # noqa: F821  (provided by traitlets when it loads this file)
 
@@ -81,12 +81,13 @@ c.GenerateAssignment.preprocessors = list(GenerateAssignment.class_traits()["pre
 # found first: its index lists the exercises ("Exercise 3: heavy_ball_step — 0 / 1 point,
 # failed") instead of "Test cell", long lines wrap, formulas render without network
 # (NameExercises.mathjax = "https://.../tex-svg-full.js" links MathJax instead of embedding
-# its 2.3 MB). Hidden tests and the grader's paths are taken out before, in the autograded
-# notebook the feedback is made from (optimlab_batch.for_learners).
+# its 2.3 MB). ForLearners first takes out the hidden tests, library frames and the grader's
+# paths: the grader's copy is already clean, but the formgrader's "Generate feedback" (or
+# `nbgrader generate_feedback`) works on workspace/autograded/, which keeps them.
 from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor  # noqa: E402
 from nbgrader.preprocessors import GetGrades  # noqa: E402
 
-c.GenerateFeedback.preprocessors = [GetGrades, CSSHTMLHeaderPreprocessor, NameExercises]
+c.GenerateFeedback.preprocessors = [GetGrades, ForLearners, CSSHTMLHeaderPreprocessor, NameExercises]
 c.HTMLExporter.extra_template_basedirs = [os.path.join(HERE, "templates")]
 
 # --- collecting LMS downloads (nbgrader zip_collect) ---------------------------------

@@ -23,7 +23,6 @@ import hashlib
 import json
 import logging
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -169,39 +168,13 @@ def _hide_references(source: Path, lib: Path) -> list[str]:
     return build_overlay(references(calls), lib)
 
 
-HIDDEN_TESTS = re.compile(r"^[ \t]*### BEGIN HIDDEN TESTS.*?^[ \t]*### END HIDDEN TESTS[ \t]*\n?",
-                          re.M | re.S)
-ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
-
-
-def for_learners(nb):
-    """The autograded notebook as the feedback shows it: hidden tests replaced by a note,
-    traceback frames inside the library or Python's installation left out, the grader's
-    own paths removed."""
-    import sys
-
-    lib = str(Path(__file__).resolve().parents[1])
-    roots = tuple({os.path.realpath(p) for p in (sys.prefix, sys.base_prefix)}) + (lib,)
-    for cell in nb.cells:
-        if cell.cell_type != "code":
-            continue
-        if cell.metadata.get("nbgrader", {}).get("grade"):
-            cell.source = HIDDEN_TESTS.sub("# (hidden tests: run by the grader)\n", cell.source)
-        for out in cell.get("outputs", []):
-            if out.get("output_type") != "error":
-                continue
-            frames = out.get("traceback", [])
-            keep = [f for f in frames if not any(r in ANSI.sub("", f) for r in roots)]
-            if len(keep) < len(frames):
-                keep.insert(min(1, len(keep)), "(frames inside the library left out)")
-            out["traceback"] = [f.replace(lib + os.sep, "") for f in keep]
-    return nb
 
 
 def grade_job(job: dict) -> dict:
     """Autograde one submission in a private course folder; return plain data."""
     import nbformat
     import optimlab_grader as g
+    from optimlab_preprocessors import for_learners
     from optimlab_trust import rebuild
 
     started = time.monotonic()

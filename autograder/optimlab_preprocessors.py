@@ -2,6 +2,7 @@
 
 RobustExecute: nbgrader's Execute preprocessor that never loses a submission.
 NoPartialCredit: a test cell passes or fails; a value it displays is not a score.
+ForLearners: the feedback shows no hidden test, library frame or grader path.
 NameExercises: the feedback page names each exercise (its index, its cells' headings).
 
 RobustExecute
@@ -44,7 +45,9 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 import textwrap
+from pathlib import Path
 from time import monotonic
 
 from jupyter_core.utils import run_sync
@@ -309,6 +312,46 @@ class TagTestCells(NbGraderPreprocessor):
             if self.tag not in tags:
                 cell.metadata["tags"] = tags + [self.tag]
         return cell, resources
+
+
+HIDDEN_TESTS = re.compile(r"^[ \t]*### BEGIN HIDDEN TESTS.*?^[ \t]*### END HIDDEN TESTS[ \t]*\n?",
+                          re.M | re.S)
+ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+
+
+def for_learners(nb):
+    """The autograded notebook as the feedback shows it: hidden tests replaced by a note,
+    traceback frames inside the library or Python's installation left out, the grader's
+    own paths removed."""
+    lib = str(Path(__file__).resolve().parents[1])
+    roots = tuple({os.path.realpath(p) for p in (sys.prefix, sys.base_prefix)}) + (lib,)
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        if cell.metadata.get("nbgrader", {}).get("grade"):
+            cell.source = HIDDEN_TESTS.sub("# (hidden tests: run by the grader)\n", cell.source)
+        for out in cell.get("outputs", []):
+            if out.get("output_type") != "error":
+                continue
+            frames = out.get("traceback", [])
+            keep = [f for f in frames if not any(r in ANSI.sub("", f) for r in roots)]
+            if len(keep) < len(frames):
+                keep.insert(min(1, len(keep)), "(frames inside the library left out)")
+            out["traceback"] = [f.replace(lib + os.sep, "") for f in keep]
+    return nb
+
+class ForLearners(NbGraderPreprocessor):
+    """Feedback step (after nbgrader's GetGrades): the notebook as a learner may read it.
+
+    ``for_learners`` above: hidden tests replaced by a note, library and Python frames left
+    out of tracebacks, the grader's paths removed. The grader applies it to the copy it
+    makes the feedback from; as a feedback preprocessor it also covers every other route to
+    a feedback page (``nbgrader generate_feedback`` or the formgrader's "Generate feedback"
+    on ``workspace/autograded/``, which keeps the hidden tests for the instructor).
+    """
+
+    def preprocess(self, nb, resources):
+        return for_learners(nb), resources
 
 
 class NameExercises(NbGraderPreprocessor):

@@ -134,6 +134,36 @@ def test_feedback_shows_no_hidden_tests_paths_or_library_frames(feedback):
     assert "Fontconfig error" not in text  # the sandbox's matplotlib finds its fonts quietly
 
 
+def test_feedback_made_by_nbgrader_itself_is_as_clean(feedback, tmp_path):
+    """The formgrader's "Generate feedback" runs nbgrader's own generate_feedback on the
+    instructor's workspace/autograded/ copy, which keeps the hidden tests: the course's
+    feedback steps (autograder/nbgrader_config.py) clean that page too."""
+    import subprocess
+    import sys
+
+    path, _, _ = feedback
+    ws = path.parents[3]
+    autograded = ws / "autograded" / "alice" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+    assert "BEGIN HIDDEN TESTS" in autograded.read_text()  # what the instructor keeps
+    out = tmp_path / "feedback"
+    nbgrader = os.path.join(os.path.dirname(sys.executable), "nbgrader")
+    proc = subprocess.run(
+        [nbgrader, "generate_feedback", ASSIGNMENT, "--student", "alice", "--force",
+         f"--CourseDirectory.root={ws}", f"--CourseDirectory.source_directory={h.SOLUTIONS}",
+         f"--CourseDirectory.release_directory={ws / 'release'}",
+         f"--CourseDirectory.db_url=sqlite:///{ws / 'gradebook.db'}",
+         f"--CourseDirectory.feedback_directory={out}"],
+        cwd=h.REPO / "autograder", capture_output=True, text=True, timeout=300,
+        env=dict(os.environ, PATH=os.path.dirname(sys.executable) + os.pathsep + os.environ["PATH"]))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    text = (out / "alice" / ASSIGNMENT / f"{ASSIGNMENT}.html").read_text()
+    assert "BEGIN HIDDEN TESTS" not in text and "hidden=True" not in text
+    assert "# (hidden tests: run by the grader)" in text
+    assert str(h.REPO) not in text and not re.search(r"site-packages|/checks/engine\.py", text)
+    assert _index(text).entries and [e["text"] for e in _index(text).entries] == \
+        [e["text"] for e in _index(feedback[1]).entries]
+
+
 def test_feedback_needs_no_network(feedback):
     _, text, _ = feedback
     external = re.findall(r'<(?:script|link)[^>]*(?:src|href)="(https?:[^"]*)"', text)
