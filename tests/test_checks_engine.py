@@ -70,6 +70,51 @@ def test_in_place_modification_is_named():
         check_steps(inplace, ref_step, cases(), exercise="demo", returns=("w", "v"))
 
 
+def _sum_ref(grads, losses):
+    return sum(float(np.sum(g)) for g in grads) + max(losses)
+
+
+def _containers():
+    return [Case("a list of two arrays", {"grads": [np.array([1.0, 2.0]), np.array([[3.0], [-4.0]])],
+                                          "losses": [0.5, 0.25, 0.75]})]
+
+
+def _scales_in_place(grads, losses):
+    for g in grads:
+        g *= 2.0  # the caller's arrays, not copies
+    return _sum_ref(grads, losses) / 2
+
+
+def _sorts_in_place(grads, losses):
+    losses.sort()
+    return _sum_ref(grads, losses)
+
+
+def _appends(grads, losses):
+    grads.append(np.zeros(1))
+    return _sum_ref(grads, losses)
+
+
+@pytest.mark.parametrize("fn, text", [
+    # the right value, but an array inside the list changed: named by its place in the list
+    (_scales_in_place, "modified its input `grads[0]` in place"),
+    # the list itself changed
+    (_sorts_in_place, "changed the list `losses` it was given (for example with `losses.sort()`"),
+    (_appends, "changed the list `grads` it was given"),
+])
+def test_in_place_changes_inside_lists_are_named(fn, text):
+    msg = fails_with(fn, _sum_ref, _containers(), returns=("result",))
+    assert text in msg, msg
+
+
+def test_reading_a_list_without_changing_it_passes():
+    # sorted() copies, a new array from the list's arrays leaves them alone; NaN equals NaN here
+    case = Case("with a NaN loss", {"grads": [np.array([1.0, np.nan])], "losses": [0.5, float("nan"), 0.75]})
+    ref = lambda grads, losses: float(np.nansum(grads[0])) + sorted(losses)[0]  # noqa: E731
+    fine = lambda grads, losses: float(np.nansum(np.array(grads[0]) * 1.0)) + sorted(list(losses))[0]  # noqa: E731
+    assert check_function(fine, ref, [case], exercise="demo", quiet=True) is None
+
+
 def test_unimplemented_and_crashing_functions():
     def todo(*a):
         raise NotImplementedError()

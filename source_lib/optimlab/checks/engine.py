@@ -130,14 +130,31 @@ def _snapshot(inputs: dict) -> dict:
             if not callable(v)}
 
 
-def _mutated(before: dict, after: dict) -> list[str]:
-    names = []
-    for k, v in before.items():
-        now = after.get(k)
-        if isinstance(v, np.ndarray):
-            if not isinstance(now, np.ndarray) or now.shape != v.shape or not np.array_equal(now, v, equal_nan=True):
-                names.append(k)
-    return names
+def _changed(name: str, old, new, container=None) -> list[tuple[str, object]]:
+    """Where ``new`` (the caller's input after the call) differs from its snapshot ``old``, as
+    (name, what changed): the arrays, also those inside lists, tuples and dicts (a list of
+    gradients changed entry by entry, `grads[1] *= scale`), and the lists and dicts
+    themselves (`.sort()`, `.append`: then the list is what changed)."""
+    if isinstance(old, np.ndarray):
+        same = isinstance(new, np.ndarray) and new.shape == old.shape and np.array_equal(new, old, equal_nan=True)
+        return [] if same else [(name, old)]
+    if isinstance(old, (list, tuple)):
+        if type(new) is not type(old) or len(new) != len(old):
+            return [(name, old)]
+        return [c for i, (o, x) in enumerate(zip(old, new)) for c in _changed(f"{name}[{i}]", o, x, (name, old))]
+    if isinstance(old, dict):
+        if not isinstance(new, dict) or new.keys() != old.keys():
+            return [(name, old)]
+        return [c for k in old for c in _changed(f"{name}[{k!r}]", old[k], new[k], (name, old))]
+    if isinstance(old, (float, int, str, bool, type(None))) and container is not None:  # a number in a list
+        same = type(new) is type(old) and (new == old or (new != new and old != old))
+        return [] if same else [container]
+    return []
+
+
+def _mutated(before: dict, after: dict) -> list[tuple[str, object]]:
+    return [c for k, v in before.items() if isinstance(v, (np.ndarray, list, tuple, dict))
+            for c in _changed(k, v, after.get(k))]
 
 
 # What a crash usually means in these exercises, by the words of numpy's or Python's message.
@@ -389,7 +406,12 @@ def _fail_on(exercise, label, step_text, got, expected, names, inputs, reference
                                   where, inputs, note, how))
 
 
-def _in_place_failure(exercise, label, step_text, name) -> ExerciseFailure:
+def _in_place_failure(exercise, label, step_text, name, value=None) -> ExerciseFailure:
+    if isinstance(value, (list, dict)):  # the container itself changed
+        return ExerciseFailure(
+            f"{exercise}, case {label}{step_text}: your function changed the {type(value).__name__} `{name}` it was "
+            f"given (for example with `{name}.sort()`, `{name}.append(...)`, `{name}.pop()` or `{name}[i] = ...`). "
+            f"Work on a copy (`sorted({name})`, `list({name})`) so the caller's data is left as it was.")
     return ExerciseFailure(
         f"{exercise}, case {label}{step_text}: your function modified its input `{name}` in place "
         f"(for example with `{name} -= ...`, `{name} *= ...` or `{name}[...] = ...`). Compute and return a new "
@@ -507,7 +529,7 @@ def check_function(
         expected = reference(*copy.deepcopy(list(case.inputs.values())))
         changed = _mutated(before, inputs)
         if changed:
-            raise _in_place_failure(exercise, case.label, "", changed[0])
+            raise _in_place_failure(exercise, case.label, "", *changed[0])
         problem = _structure_problem(got, returns, expected, inputs)
         if problem:
             raise ExerciseFailure(f"{exercise}, case {case.label}: {problem}")
@@ -561,7 +583,7 @@ def check_steps(
             expected = reference(*copy.deepcopy(list(inputs.values())))
             changed = _mutated(before, call_inputs)
             if changed:
-                raise _in_place_failure(exercise, case.label, step_text, changed[0])
+                raise _in_place_failure(exercise, case.label, step_text, *changed[0])
             problem = _structure_problem(got, returns, expected, inputs)
             if problem:
                 raise ExerciseFailure(f"{exercise}, case {case.label}{step_text}: {problem}")
