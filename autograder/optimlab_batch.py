@@ -155,7 +155,7 @@ def _template(job: dict) -> Path:
 def _hide_references(source: Path, lib: Path) -> list[str]:
     """The library the sandbox sees: optimlab with this assignment's references stubbed."""
     import nbformat
-    from optimlab_hide import build_overlay, references
+    from optimlab_hide import build_overlay, equivalents, references
     from optimlab_remote import parse_test_cell
 
     calls = []
@@ -165,7 +165,7 @@ def _hide_references(source: Path, lib: Path) -> list[str]:
             if cell.cell_type == "code" and meta.get("grade") and not meta.get("solution"):
                 calls += parse_test_cell(cell.source) or []
     lib.mkdir(parents=True)
-    return build_overlay(references(calls), lib)
+    return build_overlay(references(calls), lib, equivalents(calls))
 
 
 

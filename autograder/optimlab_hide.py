@@ -7,12 +7,20 @@ keep the ``reference`` (and composite ``helpers``) they are given. A reference t
 lambda or a local function stands for the library functions it calls, which are taken
 instead.
 
-``build_overlay(refs, dest)`` writes a copy of the ``optimlab`` package in which the body
-of each of those functions is replaced by ``raise RuntimeError(<why>)`` (signature,
-decorators and docstring kept, so every alias of the function, registry entries
-included, raises too). The sandbox mounts that copy read-only over the package, so an
-answer that delegates to the reference, or a demo cell that uses it, raises an error
+``build_overlay(refs, dest, guards)`` writes a copy of the ``optimlab`` package in which
+the body of each of those functions is replaced by ``raise RuntimeError(<why>)``
+(signature, decorators and docstring kept, so every alias of the function, registry
+entries included, raises too). The sandbox mounts that copy read-only over the package, so
+an answer that delegates to the reference, or a demo cell that uses it, raises an error
 saying why; the grader's own process keeps the real package for the checks.
+
+Some library functions compute an exercise's answer under another name, for one choice of
+their arguments: the frame of notebook 08 (``frame_step(..., "sgdm")`` is ``momentum_step``),
+``adamw_step`` with no weight decay is ``adam_step``, ``rmsprop_full_step`` without
+centering or momentum is ``rmsprop_step``, ``momentum_step`` with ``beta = 0`` is
+``gd_step``. ``equivalents(calls)`` (the table ``EQUIVALENTS``) gives those functions a
+*guard* instead of a stub: a first line that raises the same kind of error when they are
+called with that choice, so other uses (a demo of centered RMSprop, AdamW with decay) work.
 """
 from __future__ import annotations
 
@@ -26,6 +34,48 @@ from pathlib import Path
 
 MESSAGE = ("{name} is the reference answer of an exercise being graded: it is not available "
            "while the notebook is graded. Write the formula yourself instead of calling it.")
+GUARD_MESSAGE = ("{name}, called this way, computes {exercise} (an exercise being graded): that use is "
+                 "not available while the notebook is graded. Write the formula yourself instead of "
+                 "calling it.")
+
+_OPT, _FRAME = "optimlab.optimizers", "optimlab.frame"
+_SMALL = "np.max(np.abs({})) < 1e-5"  # closer to 0 than the checks' tolerance can tell apart
+#: exercise -> [(module, function, condition on that function's arguments under which it
+#: computes the exercise's answer)]. Conditions are Python expressions evaluated at the top
+#: of the function (its module's names, e.g. np and frame._method, are available).
+EQUIVALENTS = {
+    "gd_step": [
+        (_OPT, "momentum_step", _SMALL.format("beta")),
+        (_OPT, "heavy_ball_step", _SMALL.format("mu")),
+        (_OPT, "nesterov_step", _SMALL.format("mu")),
+        (_FRAME, "frame_step", "_method(method) == 'sgd' or (_method(method) == 'sgdm' and "
+                               + _SMALL.format("beta1") + ")"),
+    ],
+    "ema": [(_FRAME, "first_moment", "_method(method) in ('sgdm', 'adam')")],
+    "momentum_step": [
+        (_FRAME, "frame_step", "_method(method) == 'sgdm'"),
+        (_FRAME, "first_moment", "_method(method) in ('sgdm', 'adam')"),
+    ],
+    "adagrad_step": [
+        (_FRAME, "frame_step", "_method(method) == 'adagrad'"),
+        (_FRAME, "second_moment", "_method(method) == 'adagrad'"),
+    ],
+    "rmsprop_step": [
+        (_OPT, "rmsprop_full_step", "not centered and " + _SMALL.format("momentum")),
+        (_FRAME, "frame_step", "_method(method) == 'rmsprop'"),
+        (_FRAME, "second_moment", "_method(method) in ('rmsprop', 'adam')"),
+    ],
+    # the frame exercise writes both rules itself (its answer cell defines them)
+    "frame_step": [(_FRAME, "first_moment", "True"), (_FRAME, "second_moment", "True")],
+    "adam_step": [
+        (_OPT, "adamw_step", _SMALL.format("lr * weight_decay")),
+        # the running maximum never binds: AMSGrad's step is Adam's
+        (_OPT, "amsgrad_step", "np.all(V_max <= beta2 * V + (1 - beta2) * g * g)"),
+        (_FRAME, "frame_step", "_method(method) == 'adam'"),
+        (_FRAME, "first_moment", "_method(method) == 'adam'"),
+        (_FRAME, "second_moment", "_method(method) == 'adam'"),
+    ],
+}
 
 
 class _Stop(Exception):
@@ -131,6 +181,16 @@ def references(calls) -> set[tuple[str, str]]:
     return refs
 
 
+def equivalents(calls) -> dict[tuple[str, str], list[tuple[str, str]]]:
+    """(module, function) -> [(condition, exercise)]: the guards of EQUIVALENTS for the
+    exercises these check calls grade."""
+    out: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    for exercise in dict.fromkeys(call.learner for call in calls):
+        for module, name, condition in EQUIVALENTS.get(exercise, []):
+            out.setdefault((module, name), []).append((condition, exercise))
+    return out
+
+
 def library_namesakes(name: str) -> set[tuple[str, str]]:
     """The library's own function of the exercise's name (optimlab.optimizers.momentum_step
     for the exercise momentum_step), wherever the check's reference wraps it."""
@@ -176,13 +236,43 @@ def _stub_source(text: str, names: set[str], qualified: str) -> str:
     return "".join(lines)
 
 
+def _guard_source(text: str, guards: dict[str, list[tuple[str, str]]], qualified: str) -> str:
+    """`text` with a first line in each top-level function of `guards` that raises when one
+    of its conditions holds (the body is kept for every other call)."""
+    tree = ast.parse(text)
+    lines = text.splitlines(keepends=True)
+    edits = []
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name in guards:
+            body = node.body
+            keep = 1 if (body and isinstance(body[0], ast.Expr)
+                         and isinstance(getattr(body[0], "value", None), ast.Constant)
+                         and isinstance(body[0].value.value, str)) else 0
+            indent = " " * body[0].col_offset
+            at = body[keep].lineno - 1 if keep < len(body) else body[0].end_lineno
+            code = ""
+            for condition, exercise in guards[node.name]:
+                msg = GUARD_MESSAGE.format(name=f"{qualified}.{node.name}", exercise=exercise)
+                # A condition that cannot be evaluated (odd arguments) lets the call through:
+                # the function's own checks then say what is wrong with them.
+                code += (f"{indent}try:\n{indent}    _optimlab_graded = bool({condition})\n"
+                         f"{indent}except Exception:\n{indent}    _optimlab_graded = False\n"
+                         f"{indent}if _optimlab_graded:\n{indent}    raise RuntimeError({msg!r})\n")
+            edits.append((at, code))
+    for at, code in sorted(edits, reverse=True):
+        lines[at:at] = [code]
+    return "".join(lines)
+
+
 def package_dir() -> Path:
     import optimlab
     return Path(optimlab.__file__).resolve().parent
 
 
-def build_overlay(refs: set[tuple[str, str]], dest: Path) -> list[str]:
-    """Copy optimlab to dest/optimlab with `refs` stubbed; return what was hidden.
+def build_overlay(refs: set[tuple[str, str]], dest: Path,
+                  guards: dict[tuple[str, str], list[tuple[str, str]]] | None = None) -> list[str]:
+    """Copy optimlab to dest/optimlab with `refs` stubbed and `guards` (see `equivalents`)
+    put in; return what was hidden.
 
     The copy is imported once in a fresh interpreter; if that fails (a module that calls a
     hidden function while it is imported), nothing is hidden and the reason is returned.
@@ -200,9 +290,23 @@ def build_overlay(refs: set[tuple[str, str]], dest: Path) -> list[str]:
         if path.exists():
             by_file.setdefault(path, set()).add(name)
             hidden.append(f"{module}.{name}")
-    for path, names in by_file.items():
+    guarded: dict[Path, dict[str, list[tuple[str, str]]]] = {}
+    for (module, name), conditions in sorted((guards or {}).items()):
+        if (module, name) in refs:  # hidden whole already
+            continue
+        path = target.joinpath(*module.split(".")[1:]).with_suffix(".py")
+        if path.exists():
+            guarded.setdefault(path, {})[name] = conditions
+            hidden.append(f"{module}.{name} when it computes {', '.join(e for _, e in conditions)}")
+    for path in sorted(set(by_file) | set(guarded)):
         module = "optimlab." + ".".join(path.relative_to(target).with_suffix("").parts)
-        path.write_text(_stub_source(path.read_text(), names, module.removesuffix(".__init__")))
+        module = module.removesuffix(".__init__")
+        text = path.read_text()
+        if path in guarded:
+            text = _guard_source(text, guarded[path], module)
+        if path in by_file:
+            text = _stub_source(text, by_file[path], module)
+        path.write_text(text)
     probe = ("import importlib, pkgutil, optimlab\n"
              "for m in pkgutil.walk_packages(optimlab.__path__, 'optimlab.'):\n"
              "    if '.widgets' not in m.name: importlib.import_module(m.name)\n")

@@ -319,19 +319,34 @@ HIDDEN_TESTS = re.compile(r"^[ \t]*### BEGIN HIDDEN TESTS.*?^[ \t]*### END HIDDE
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
 
+# The words of optimlab_hide's errors (a reference answer, or a call that computes one,
+# refused while the notebook is graded).
+GRADED_OFF = "not available while the notebook is graded"
+DEMO_NOTE = ("[not run while graded] This cell uses the library's own answer to an exercise of this "
+             "notebook, which is switched off while notebooks are graded so that no answer can call it. "
+             "It runs in your copy of the notebook, and it does not count towards the grade.\n")
+
+
 def for_learners(nb):
     """The autograded notebook as the feedback shows it: hidden tests replaced by a note,
     traceback frames inside the library or Python's installation left out, the grader's
-    own paths removed."""
+    own paths removed. A demo cell that stopped because a reference answer is switched off
+    during grading gets a short note instead of the error: it is no mistake of the learner's
+    (an answer cell that calls the reference keeps its error)."""
     lib = str(Path(__file__).resolve().parents[1])
     roots = tuple({os.path.realpath(p) for p in (sys.prefix, sys.base_prefix)}) + (lib,)
     for cell in nb.cells:
         if cell.cell_type != "code":
             continue
-        if cell.metadata.get("nbgrader", {}).get("grade"):
+        meta = cell.metadata.get("nbgrader", {})
+        if meta.get("grade"):
             cell.source = HIDDEN_TESTS.sub("# (hidden tests: run by the grader)\n", cell.source)
-        for out in cell.get("outputs", []):
+        outputs = cell.get("outputs", [])
+        for k, out in enumerate(outputs):
             if out.get("output_type") != "error":
+                continue
+            if not meta.get("solution") and not meta.get("grade") and GRADED_OFF in str(out.get("evalue", "")):
+                outputs[k] = NotebookNode(output_type="stream", name="stderr", text=DEMO_NOTE)
                 continue
             frames = out.get("traceback", [])
             keep = [f for f in frames if not any(r in ANSI.sub("", f) for r in roots)]
@@ -339,6 +354,7 @@ def for_learners(nb):
                 keep.insert(min(1, len(keep)), "(frames inside the library left out)")
             out["traceback"] = [f.replace(lib + os.sep, "") for f in keep]
     return nb
+
 
 class ForLearners(NbGraderPreprocessor):
     """Feedback step (after nbgrader's GetGrades): the notebook as a learner may read it.

@@ -150,6 +150,16 @@ ATTACKS = [
                                   "    return optimlab.momentum_step(w, v, g, lr, beta)\n",
                  "heavy_ball_step": "def heavy_ball_step(w, v, g, lr, mu):\n"
                                     "    return optimlab.optimizers.heavy_ball_step(w, v, g, lr, mu)\n"}},
+    # a library function of another name that computes the answer for one choice of its arguments
+    {"name": "delegate-to-equivalent", "score": 0, "text": "called this way, computes",
+     "answers": {"ema": "from optimlab import frame as _f\n"
+                        "def ema(values, beta):\n    m, out = 0.0, []\n"
+                        "    for x in np.asarray(values, dtype=float):\n"
+                        "        m, _ = _f.first_moment('sgdm', m, x, 1, beta)\n        out.append(float(m))\n"
+                        "    return np.array(out)\n",
+                 "momentum_step": "from optimlab import frame as _f\n"
+                                  "def momentum_step(w, v, g, lr, beta):\n"
+                                  "    return _f.frame_step(w, v, np.ones_like(w), g, 1, lr, 'sgdm', beta1=beta)[:2]\n"}},
     {"name": "delegate-to-check-module", "score": 0, "text": "reference answer of an exercise being graded",
      "answers": {"ema": "from optimlab.checks import momentum as _c\n"
                         "def ema(values, beta):\n    return _c.reference_ema(values, beta)\n",
