@@ -37,6 +37,8 @@ MESSAGE = ("{name} is the reference answer of an exercise being graded: it is no
 GUARD_MESSAGE = ("{name}, called this way, computes {exercise} (an exercise being graded): that use is "
                  "not available while the notebook is graded. Write the formula yourself instead of "
                  "calling it.")
+WHOLE_MESSAGE = ("{name} computes {exercise} (an exercise being graded): it is not available while the "
+                 "notebook is graded. Write the formula yourself instead of calling it.")
 
 _OPT, _FRAME = "optimlab.optimizers", "optimlab.frame"
 _SMALL = "np.max(np.abs({})) < 1e-5"  # closer to 0 than the checks' tolerance can tell apart
@@ -65,6 +67,13 @@ EQUIVALENTS = {
         (_FRAME, "frame_step", "_method(method) == 'rmsprop'"),
         (_FRAME, "second_moment", "_method(method) in ('rmsprop', 'adam')"),
     ],
+    # The library's function of the exercise under another name (what the check's reference
+    # wraps): refused whole while the exercise is graded. "Class.method" names a method.
+    "warmup_cosine_lr": [("optimlab.schedules", "warmup_cosine.value", "True")],
+    "iterate_average": [("optimlab.averaging", "polyak_average", "True")],
+    "early_stopping": [("optimlab.stopping", "stopping_epochs", "True")],
+    "l2_loss_grad": [("optimlab.regularisation", "regularised_loss_grad", "True")],
+    "train_switch": [("optimlab.compare", "switch_run", "True")],
     # the frame exercise writes both rules itself (its answer cell defines them)
     "frame_step": [(_FRAME, "first_moment", "True"), (_FRAME, "second_moment", "True")],
     "adam_step": [
@@ -242,8 +251,11 @@ def _guard_source(text: str, guards: dict[str, list[tuple[str, str]]], qualified
     tree = ast.parse(text)
     lines = text.splitlines(keepends=True)
     edits = []
-    for node in tree.body:
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name in guards:
+    functions = [(node.name, node) for node in tree.body if hasattr(node, "name")]
+    functions += [(f"{node.name}.{item.name}", item) for node in tree.body if isinstance(node, ast.ClassDef)
+                  for item in node.body if hasattr(item, "name")]
+    for name, node in functions:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and name in guards:
             body = node.body
             keep = 1 if (body and isinstance(body[0], ast.Expr)
                          and isinstance(getattr(body[0], "value", None), ast.Constant)
@@ -251,8 +263,9 @@ def _guard_source(text: str, guards: dict[str, list[tuple[str, str]]], qualified
             indent = " " * body[0].col_offset
             at = body[keep].lineno - 1 if keep < len(body) else body[0].end_lineno
             code = ""
-            for condition, exercise in guards[node.name]:
-                msg = GUARD_MESSAGE.format(name=f"{qualified}.{node.name}", exercise=exercise)
+            for condition, exercise in guards[name]:
+                msg = (WHOLE_MESSAGE if condition == "True" else GUARD_MESSAGE).format(
+                    name=f"{qualified}.{name}", exercise=exercise)
                 # A condition that cannot be evaluated (odd arguments) lets the call through:
                 # the function's own checks then say what is wrong with them.
                 code += (f"{indent}try:\n{indent}    _optimlab_graded = bool({condition})\n"
@@ -297,7 +310,9 @@ def build_overlay(refs: set[tuple[str, str]], dest: Path,
         path = target.joinpath(*module.split(".")[1:]).with_suffix(".py")
         if path.exists():
             guarded.setdefault(path, {})[name] = conditions
-            hidden.append(f"{module}.{name} when it computes {', '.join(e for _, e in conditions)}")
+            what = ", ".join(e for _, e in conditions)
+            whole = all(c == "True" for c, _ in conditions)
+            hidden.append(f"{module}.{name} " + (f"(computes {what})" if whole else f"when it computes {what}"))
     for path in sorted(set(by_file) | set(guarded)):
         module = "optimlab." + ".".join(path.relative_to(target).with_suffix("").parts)
         module = module.removesuffix(".__init__")

@@ -1,8 +1,9 @@
 """Library functions that compute an exercise's answer under another name are guarded.
 
 While notebook 02 is graded, `momentum_step(..., beta=0)` is `gd_step`; while 08 is graded,
-`adamw_step(..., weight_decay=0)` is `adam_step`; and so on (optimlab_hide.EQUIVALENTS). The
-overlay the sandbox mounts refuses exactly those calls and lets every other use through.
+`adamw_step(..., weight_decay=0)` is `adam_step`; while 10 is graded, `schedules.warmup_cosine`
+is `warmup_cosine_lr`; and so on (optimlab_hide.EQUIVALENTS). The overlay the sandbox mounts
+refuses exactly those calls and lets every other use through.
 
 * each entry of the table is true: under its condition the function reproduces the
   exercise's library function (so the guard blocks a real answer, not a harmless call);
@@ -70,7 +71,9 @@ def test_every_guard_names_a_real_function_and_evaluates():
 
     for exercise, entries in optimlab_hide.EQUIVALENTS.items():
         for module, name, condition in entries:
-            fn = getattr(importlib.import_module(module), name)
+            fn = importlib.import_module(module)
+            for part in name.split("."):  # "Class.method" names a method
+                fn = getattr(fn, part)
             params = inspect.signature(inspect.unwrap(fn)).parameters
             names = {n.id for n in ast.walk(ast.parse(condition, mode="eval")) if isinstance(n, ast.Name)}
             unknown = names - set(params) - set(vars(importlib.import_module(module))) - {"True"}
@@ -79,7 +82,7 @@ def test_every_guard_names_a_real_function_and_evaluates():
 
 PROBE = textwrap.dedent("""
     import numpy as np
-    from optimlab import frame, optimizers as o
+    from optimlab import averaging, frame, optimizers as o, schedules, stopping
     w, v, V, g = np.array([1.0, -2.0]), np.array([0.3, 0.1]), np.array([0.5, 0.2]), np.array([0.4, -0.6])
     def status(call):
         try:
@@ -104,6 +107,10 @@ PROBE = textwrap.dedent("""
         "adamw decay": lambda: o.adamw_step(w, v, V, g, 3, 0.01, weight_decay=0.01),
         "amsgrad unbinding": lambda: o.amsgrad_step(w, v, V, 0 * w, g, 3, 0.01),
         "amsgrad binding": lambda: o.amsgrad_step(w, v, V, V + 10, g, 3, 0.01),
+        "warmup cosine": lambda: schedules.warmup_cosine(0.1, 10, 60, 0.001)(5),
+        "cosine decay": lambda: schedules.cosine_decay(0.1, 60)(5),
+        "polyak average": lambda: averaging.polyak_average(np.ones((4, 2)), 1),
+        "stopping epochs": lambda: stopping.stopping_epochs([3.0, 2.0, 2.5, 2.6], 2),
     }
     print({k: status(c) for k, c in CALLS.items()})
 """)
@@ -116,6 +123,8 @@ BLOCKED = {
     "04_momentum": {"momentum beta=0", "momentum beta=0.9", "heavy ball mu=1e-9", "frame sgdm",
                     "frame adam", "first moment sgdm"},
     "07_rmsprop_adadelta": {"rmsprop plain", "frame adam"},
+    # the library's functions of 10's exercises under other names; the other schedules work
+    "10_schedules": {"warmup cosine", "polyak average", "stopping epochs"},
     # the frame is the exercise of 08: hidden whole there
     "08_adam": {"adamw no decay", "amsgrad unbinding", "frame sgd", "frame sgdm", "frame adam",
                 "first moment sgdm"},
