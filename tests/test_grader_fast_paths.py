@@ -6,6 +6,8 @@
   per commit, the instructor's gradebook never does;
 * ``font_list()`` is matplotlib's own font list built in a sandbox; a kernel's matplotlib
   uses it as it is (it writes no new one), and the learner cannot change it;
+* a cached assignment template (release, gradebook, the library overlay) is reused only by
+  the same library *and* grader code: changing which references are hidden builds anew;
 * ``grade`` without ``--figures`` starts kernels in which a figure is shown as its text
   ("<Figure size ... with 1 Axes>"), not drawn, and closed at the end of the cell as usual.
 """
@@ -34,6 +36,23 @@ def test_alembic_head_is_what_nbgrader_finds():
         out = subprocess.check_output(["alembic", "-c", ini, "heads"], env=dict(os.environ, PATH=env_path))
     assert g.alembic_head() == out.decode().split("\n")[0].split(" ")[0]
     assert len(g.alembic_head()) == 12
+
+
+def test_template_cache_key_covers_the_library_and_the_grader_code(tmp_path):
+    import shutil
+
+    copy = tmp_path / "autograder"
+    shutil.copytree(h.REPO / "autograder", copy, ignore=shutil.ignore_patterns("workspace", "__pycache__"))
+
+    def key():
+        return subprocess.check_output([sys.executable, "-c", "import optimlab_batch; print(optimlab_batch._library_hash())"],
+                                       cwd=copy, text=True, env=dict(os.environ, PYTHONPATH=str(copy))).strip()
+
+    before = key()
+    assert key() == before  # deterministic
+    with open(copy / "optimlab_hide.py", "a") as f:  # e.g. a new entry in EQUIVALENTS
+        f.write("\n# changed\n")
+    assert key() != before
 
 
 def test_scratch_gradebooks_skip_the_flush_the_instructors_keeps(tmp_path):
