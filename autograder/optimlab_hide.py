@@ -221,6 +221,16 @@ def library_namesakes(name: str) -> set[tuple[str, str]]:
     return out
 
 
+def _after_docstring(node) -> tuple[str, int]:
+    """(indentation of the function's body, index of the source line where its code starts,
+    after its docstring): where a stub or a guard goes."""
+    body = node.body
+    doc = (isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant)
+           and isinstance(body[0].value.value, str))
+    start = body[1].lineno - 1 if doc and len(body) > 1 else (body[0].end_lineno if doc else body[0].lineno - 1)
+    return " " * body[0].col_offset, start
+
+
 def _stub_source(text: str, names: set[str], qualified: str) -> str:
     """`text` with the body of each top-level function in `names` replaced by a raise."""
     tree = ast.parse(text)
@@ -228,18 +238,10 @@ def _stub_source(text: str, names: set[str], qualified: str) -> str:
     edits = []
     for node in tree.body:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name in names:
-            body = node.body
-            keep = 1 if (body and isinstance(body[0], ast.Expr)
-                         and isinstance(getattr(body[0], "value", None), ast.Constant)
-                         and isinstance(body[0].value.value, str)) else 0
-            indent = " " * body[0].col_offset
+            indent, start = _after_docstring(node)
             msg = MESSAGE.format(name=f"{qualified}.{node.name}")
             stub = f"{indent}raise RuntimeError({msg!r})\n"
-            if keep < len(body):
-                start, end = body[keep].lineno - 1, node.end_lineno
-            else:
-                start = end = body[0].end_lineno
-            edits.append((start, end, stub))
+            edits.append((start, max(start, node.end_lineno), stub))
     for start, end, stub in sorted(edits, reverse=True):
         lines[start:end] = [stub]
     return "".join(lines)
@@ -256,12 +258,7 @@ def _guard_source(text: str, guards: dict[str, list[tuple[str, str]]], qualified
                   for item in node.body if hasattr(item, "name")]
     for name, node in functions:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and name in guards:
-            body = node.body
-            keep = 1 if (body and isinstance(body[0], ast.Expr)
-                         and isinstance(getattr(body[0], "value", None), ast.Constant)
-                         and isinstance(body[0].value.value, str)) else 0
-            indent = " " * body[0].col_offset
-            at = body[keep].lineno - 1 if keep < len(body) else body[0].end_lineno
+            indent, at = _after_docstring(node)
             code = ""
             for condition, exercise in guards[name]:
                 msg = (WHOLE_MESSAGE if condition == "True" else GUARD_MESSAGE).format(

@@ -39,9 +39,6 @@ ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "tests" / "artifacts"
 # A course notebook (the instructor version, so that Run All does not stop at an unfinished exercise).
 DEFAULT_NOTEBOOK = ROOT / "solutions" / "04_momentum" / "04_momentum.ipynb"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 # Console errors that are known and harmless, each with where it comes from. Nothing else is ignored.
 HARMLESS = [
@@ -57,20 +54,6 @@ FRONTENDS = {
     "lab": "/lab/tree/{name}",        # JupyterLab 4
     "notebook": "/notebooks/{name}",  # Notebook 7
 }
-
-
-def _unavailable(reason: str):
-    if IN_CI:
-        pytest.fail(f"browser test cannot run in CI: {reason}")
-    pytest.skip(reason)
-
-
-def _chromium_path():
-    for candidate in (os.environ.get("OPTIMLAB_CHROMIUM"), "/usr/bin/chromium", shutil.which("chromium"),
-                      shutil.which("chromium-browser")):
-        if candidate and os.path.exists(candidate):
-            return candidate
-    return None
 
 
 def _free_port() -> int:
@@ -99,26 +82,6 @@ def _server_params():
     if os.environ.get("OPTIMLAB_BROWSER_NOTEBOOK"):
         return [(front, None) for front in FRONTENDS]
     return [(front, None) for front in FRONTENDS] + [("lab", p) for p in LATER_NOTEBOOKS if p.exists()]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError as exc:  # pragma: no cover - playwright is a test dependency
-        _unavailable(f"the playwright package is not installed ({exc})")
-    exe = _chromium_path()
-    if exe is None:
-        _unavailable("no Chromium found (/usr/bin/chromium); install it with `apt-get install chromium`")
-    pw = sync_playwright().start()
-    try:
-        b = pw.chromium.launch(executable_path=exe, args=CHROMIUM_ARGS)
-    except Exception as exc:
-        pw.stop()
-        _unavailable(f"Chromium at {exe} does not start: {exc}")
-    yield b
-    b.close()
-    pw.stop()
 
 
 @pytest.fixture(params=_server_params(), ids=lambda p: p[0] + ("" if p[1] is None else "-" + p[1].stem))

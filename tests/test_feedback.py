@@ -149,24 +149,14 @@ def test_feedback_made_by_nbgrader_itself_is_as_clean(feedback, tmp_path):
     """The formgrader's "Generate feedback" runs nbgrader's own generate_feedback on the
     instructor's workspace/autograded/ copy, which keeps the hidden tests: the course's
     feedback steps (autograder/nbgrader_config.py) clean that page too."""
-    import subprocess
-    import sys
-
+    g = h.grader()
     path, _, _ = feedback
     ws = path.parents[3]
     autograded = ws / "autograded" / "alice" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
     assert "BEGIN HIDDEN TESTS" in autograded.read_text()  # what the instructor keeps
     out = tmp_path / "feedback"
-    nbgrader = os.path.join(os.path.dirname(sys.executable), "nbgrader")
-    proc = subprocess.run(
-        [nbgrader, "generate_feedback", ASSIGNMENT, "--student", "alice", "--force",
-         f"--CourseDirectory.root={ws}", f"--CourseDirectory.source_directory={h.SOLUTIONS}",
-         f"--CourseDirectory.release_directory={ws / 'release'}",
-         f"--CourseDirectory.db_url=sqlite:///{ws / 'gradebook.db'}",
-         f"--CourseDirectory.feedback_directory={out}"],
-        cwd=h.REPO / "autograder", capture_output=True, text=True, timeout=300,
-        env=dict(os.environ, PATH=os.path.dirname(sys.executable) + os.pathsep + os.environ["PATH"]))
-    assert proc.returncode == 0, proc.stdout + proc.stderr
+    g.run_nbgrader(["generate_feedback", ASSIGNMENT, "--student", "alice", "--force",
+                    f"--CourseDirectory.feedback_directory={out}"], g.Paths(ws, h.SOLUTIONS, ws / "release"))
     text = (out / "alice" / ASSIGNMENT / f"{ASSIGNMENT}.html").read_text()
     assert "BEGIN HIDDEN TESTS" not in text and "hidden=True" not in text
     assert "# (hidden tests: run by the grader)" in text
@@ -183,41 +173,32 @@ def test_feedback_needs_no_network(feedback):
 
 
 @pytest.mark.browser
-def test_feedback_in_chromium_offline(feedback):
+def test_feedback_in_chromium_offline(feedback, browser):
     """Formulas typeset and nothing wider than the window, with every non-file request refused."""
-    from test_browser import ARTIFACTS, CHROMIUM_ARGS, _chromium_path, _unavailable
+    from test_browser import ARTIFACTS
 
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError as exc:  # pragma: no cover - playwright is a test dependency
-        _unavailable(f"the playwright package is not installed ({exc})")
-    exe = _chromium_path()
-    if exe is None:
-        _unavailable("no Chromium found (/usr/bin/chromium)")
     path, _, _ = feedback
     refused, errors = [], []
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=exe, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1000, "height": 1300})
-            page.route("**/*", lambda route: route.continue_() if route.request.url.startswith("file:")
-                       else (refused.append(route.request.url), route.abort()))
-            page.on("pageerror", lambda exc: errors.append(str(exc)))
-            page.goto(path.as_uri())
-            page.wait_for_function("document.querySelectorAll('mjx-container svg').length > 20",
-                                   timeout=30_000)
-            typeset = page.evaluate("document.querySelectorAll('mjx-container').length")
-            raw = page.evaluate("document.body.innerText.includes('\\\\frac') || "
-                                "document.body.innerText.includes('$$')")
-            widths = page.evaluate("[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
-            wrapped = page.evaluate(
-                "(() => { const pre = [...document.querySelectorAll('pre')].find("
-                "p => p.textContent.includes('a-very-long-comment-that-must-wrap a-very'));"
-                " return pre ? [pre.scrollWidth, pre.clientWidth, pre.getBoundingClientRect().height] : null; })()")
-            ARTIFACTS.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(ARTIFACTS / "feedback_04_momentum.png"))
-        finally:
-            browser.close()
+    page = browser.new_page(viewport={"width": 1000, "height": 1300})
+    try:
+        page.route("**/*", lambda route: route.continue_() if route.request.url.startswith("file:")
+                   else (refused.append(route.request.url), route.abort()))
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.goto(path.as_uri())
+        page.wait_for_function("document.querySelectorAll('mjx-container svg').length > 20",
+                               timeout=30_000)
+        typeset = page.evaluate("document.querySelectorAll('mjx-container').length")
+        raw = page.evaluate("document.body.innerText.includes('\\\\frac') || "
+                            "document.body.innerText.includes('$$')")
+        widths = page.evaluate("[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+        wrapped = page.evaluate(
+            "(() => { const pre = [...document.querySelectorAll('pre')].find("
+            "p => p.textContent.includes('a-very-long-comment-that-must-wrap a-very'));"
+            " return pre ? [pre.scrollWidth, pre.clientWidth, pre.getBoundingClientRect().height] : null; })()")
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "feedback_04_momentum.png"))
+    finally:
+        page.close()
     assert refused == [] and errors == []
     assert typeset > 20 and not raw
     assert widths[0] <= widths[1], f"the page is wider than the window: {widths}"

@@ -23,7 +23,8 @@ import pytest
 
 import nbgrader_helpers as h
 
-sys.path.insert(0, str(h.REPO / "autograder"))
+h.grader()  # autograder/ on sys.path
+import optimlab_batch  # noqa: E402
 import optimlab_hide  # noqa: E402
 
 from optimlab import frame  # noqa: E402
@@ -133,9 +134,6 @@ BLOCKED = {
 
 @pytest.mark.parametrize("assignment", sorted(BLOCKED))
 def test_overlay_refuses_the_reducing_calls_only(assignment, tmp_path):
-    sys.path.insert(0, str(h.REPO / "autograder"))
-    import optimlab_batch
-
     hidden = optimlab_batch._hide_references(h.SOLUTIONS / assignment, tmp_path / "lib")
     assert not any("not hidden" in x for x in hidden), hidden
     proc = subprocess.run([sys.executable, "-c", PROBE], cwd=tmp_path, capture_output=True, text=True,

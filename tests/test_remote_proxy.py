@@ -17,7 +17,7 @@ import pytest
 
 import nbgrader_helpers as h
 
-sys.path.insert(0, str(h.REPO / "autograder"))
+h.grader()  # autograder/ on sys.path
 import optimlab_remote as remote  # noqa: E402
 
 KERNEL_SOURCE = '''

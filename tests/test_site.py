@@ -30,9 +30,6 @@ ARTIFACTS = ROOT / "tests" / "artifacts"
 sys.path.insert(0, str(ROOT / "scripts"))
 import build_site  # noqa: E402  (scripts/ is not a package)
 
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 pytestmark = pytest.mark.browser  # builds the site (about a minute) and reads it in Chromium
 
 EXPLORER_CALL = re.compile(r"^(?:[\w.]+\.)?(?:landscape_explorer|data_explorer|race)\(")
@@ -159,33 +156,6 @@ def test_bad_arguments_are_refused():
 
 
 # --- in the browser -------------------------------------------------------------------------------------------
-
-def _unavailable(reason: str):
-    if IN_CI:
-        pytest.fail(f"browser test cannot run in CI: {reason}")
-    pytest.skip(reason)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError as exc:  # pragma: no cover - playwright is a test dependency
-        _unavailable(f"the playwright package is not installed ({exc})")
-    exe = next((c for c in (os.environ.get("OPTIMLAB_CHROMIUM"), "/usr/bin/chromium", shutil.which("chromium"))
-                if c and os.path.exists(c)), None)
-    if exe is None:
-        _unavailable("no Chromium found (/usr/bin/chromium); install it with `apt-get install chromium`")
-    pw = sync_playwright().start()
-    try:
-        b = pw.chromium.launch(executable_path=exe, args=CHROMIUM_ARGS)
-    except Exception as exc:
-        pw.stop()
-        _unavailable(f"Chromium at {exe} does not start: {exc}")
-    yield b
-    b.close()
-    pw.stop()
-
 
 def _min_figures(notebook: Path) -> int:
     """Code cells that show a figure: a pyplot figure (plt.show()) or an explorer call as the last statement."""
